@@ -1,0 +1,54 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The test suite creates (and drops) its own database, test_undersigned, on this server.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
+DEV = DEBUG=true
+
+.PHONY: run test test-sqlite test-postgres lint format install install-dev superuser worker
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Set up and run the app on the embedded default (SQLite, tasks in process, email to the console).
+run: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Create an admin account for the embedded default.
+superuser: install
+	$(DEV) $(BIN)/python manage.py createsuperuser
+
+## The whole test suite, on SQLite and then on PostgreSQL.
+test: install-dev
+	scripts/test-services
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: install-dev
+	@echo "== Test suite on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev
+	@echo "== Test suite on PostgreSQL"
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("letters/<slug:slug>/", views.letter_detail, name="letter_detail"),
+]

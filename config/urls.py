@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.views import healthz
+
+admin.site.site_header = "Undersigned"
+admin.site.site_title = "Undersigned admin"
+
+urlpatterns = [
+    path("", include("campaigns.urls")),
+    path("", include("signatories.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,63 @@
+"""Settings are read when a process starts, so these start real processes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_SETTINGS_MODULE"}
+        and not key.startswith("SECURE_")
+    }
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DEBUG="false")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_or_insecure_secret_key():
+    short = run_manage("check", DEBUG="false", SECRET_KEY="short")
+    insecure = run_manage("check", DEBUG="false", SECRET_KEY="django-insecure-" + "x1y2z3" * 10)
+
+    assert "SECRET_KEY must be set" in short.stderr
+    assert "SECRET_KEY must be set" in insecure.stderr
+
+
+def test_deploy_checks_pass_with_only_the_production_variables():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="Kq7-deploy-check-" + "aB3dE5fG7hJ9kL" * 4,
+        ALLOWED_HOSTS="letters.example.org",
+        SITE_URL="https://letters.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_development_runs_without_a_secret_key():
+    result = run_manage("check", DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
