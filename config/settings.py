@@ -144,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.close_due_letters",
         "schedule": 5 * 60,
     },
+    "requeue-emails-whose-job-was-lost": {
+        "task": "signatories.tasks.requeue_stalled_emails",
+        "schedule": 5 * 60,
+    },
 }
 
 # Email -------------------------------------------------------------------------------------------
@@ -153,6 +157,18 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Undersigned <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Signatures --------------------------------------------------------------------------------------
+
+# How long a confirmation link works; after that, signing again sends a fresh one.
+SIGNATURE_CONFIRMATION_DAYS = env.int("SIGNATURE_CONFIRMATION_DAYS", default=7)
+# Email jobs retry transient SMTP failures after about BACKOFF, 2x, 4x, … seconds (with jitter),
+# at most MAX_RETRIES times, never waiting more than an hour between tries.
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
+# Reverse proxies in front of the app that append to X-Forwarded-For: the client address is the
+# one that many entries from the right. 0 trusts no header and uses the socket's peer address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # Internationalisation ----------------------------------------------------------------------------
 

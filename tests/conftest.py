@@ -1,6 +1,34 @@
 import pytest
+from django.test import Client, TestCase
 
 from tests.factories import LetterFactory
+
+
+def committed():
+    """Run the on-commit callbacks (our email jobs) registered inside this block when it ends.
+
+    Most tests run inside a transaction that is rolled back, never committed; this makes
+    each block behave as if it had committed, as every request does in production.
+    """
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+class CommittingClient(Client):
+    def request(self, **request):
+        with committed():
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    client = CommittingClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from campaigns.models import Letter
+from signatories.models import Signature
+from signatories.tokens import new_withdraw_key
 
 
 class LetterFactory(DjangoModelFactory):
@@ -14,3 +16,22 @@ class LetterFactory(DjangoModelFactory):
     summary = "A short summary of the letter."
     body = "We, the undersigned, **urge** you to act."
     status = Letter.Status.OPEN
+
+
+class SignatureFactory(DjangoModelFactory):
+    """A signature as signature_submit leaves it; use the services to move it on."""
+
+    class Meta:
+        model = Signature
+
+    letter = factory.SubFactory(LetterFactory)
+    organisation_name = factory.Sequence(lambda n: f"Rights Group {n}")
+    website = factory.Sequence(lambda n: f"https://group{n}.example.org")
+    country = "KE"
+    contact_name = "Amina Otieno"
+    contact_role = "Director"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@group{n}.example.org")
+    email_canonical = factory.LazyAttribute(lambda s: s.contact_email.lower())
+    authorised = True
+    consent = True
+    withdraw_key = factory.LazyFunction(new_withdraw_key)

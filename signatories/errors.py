@@ -1,0 +1,39 @@
+"""What can go wrong when someone signs, confirms or withdraws; views turn each into a page."""
+
+
+class SignatureError(Exception):
+    def __init__(self, signature=None):
+        super().__init__(signature)
+        self.signature = signature
+
+
+class LetterClosed(SignatureError):
+    """The letter takes no signatures now (a draft, closed, or past its closing date)."""
+
+
+class InvalidToken(SignatureError):
+    """A link that is not ours: unknown, tampered with, or replaced by a newer one."""
+
+
+class AlreadyConfirmed(SignatureError):
+    """A confirmation link that has already done its work."""
+
+
+class ExpiredToken(SignatureError):
+    """A confirmation link past its lifetime: signing again sends a fresh one."""
+
+
+class AlreadyWithdrawn(SignatureError):
+    """A withdraw link that has already done its work."""
+
+
+class NotWithdrawable(SignatureError):
+    """Only confirmed signatures (awaiting review or approved) can be withdrawn."""
+
+
+class NotAwaitingReview(SignatureError):
+    """Approve and reject apply only to confirmed signatures awaiting review."""
+
+
+class NotPending(SignatureError):
+    """A confirmation email can be re-sent only while the signature awaits confirmation."""

@@ -1,0 +1,43 @@
+"""What a signer does, in test form: fill the form, read the email, follow its links."""
+
+import re
+
+from django.core import mail
+
+LINK = re.compile(r"https?://[^\s\"<>]+/signatures/(confirm|withdraw)/([^/\s\"<>]+)/")
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "organisation_name": "Kenya Human Rights Network",
+        "website": "https://khrn.example.org",
+        "country": "KE",
+        "contact_name": "Amina Otieno",
+        "contact_role": "Director",
+        "contact_email": "amina@khrn.example.org",
+        "list_publicly": "on",
+        "authorised": "on",
+        "consent": "on",
+        "comment": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def sign(client, letter, **overrides):
+    return client.post(f"/letters/{letter.slug}/sign/", form_data(**overrides))
+
+
+def links_in(message) -> dict[str, str]:
+    """The confirm and withdraw paths in an email, by kind, from its plain-text body."""
+    return {kind: f"/signatures/{kind}/{token}/" for kind, token in LINK.findall(message.body)}
+
+
+def last_email_to(address: str):
+    sent = [message for message in mail.outbox if address in message.to]
+    assert sent, f"no email to {address}"
+    return sent[-1]
+
+
+def confirm_path(address: str) -> str:
+    return links_in(last_email_to(address))["confirm"]
