@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
@@ -18,6 +19,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "letter", "status", ("country", CountryFilter), "email_domain_matches", "email_state",
         "list_publicly", "initiator",
     ]  # fmt: skip
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["organisation_name", "contact_email", "website_domain", "contact_name"]
     list_select_related = ["letter"]
     date_hierarchy = "created_at"

@@ -10,11 +10,11 @@ LINK = re.compile(r"https?://[^\s\"<>]+/signatures/(confirm|withdraw)/([^/\s\"<>
 def form_data(**overrides) -> dict:
     data = {
         "organisation_name": "Kenya Human Rights Network",
-        "website": "https://khrn.example.org",
+        "website": "https://www.khrn.or.ke",
         "country": "KE",
         "contact_name": "Amina Otieno",
         "contact_role": "Director",
-        "contact_email": "amina@khrn.example.org",
+        "contact_email": "amina@khrn.or.ke",
         "list_publicly": "on",
         "authorised": "on",
         "consent": "on",

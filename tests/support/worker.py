@@ -41,6 +41,7 @@ def celery_worker(*, email_url: str = "memorymail://", site_url: str = "http://t
         "EMAIL_URL": email_url,
         "SITE_URL": site_url,
         "DEBUG": "false",
+        "EMAIL_RETRY_BACKOFF": "1",  # retries within seconds, not minutes
     }
     log = (ROOT / ".pytest-worker.log").open("w")
     worker = subprocess.Popen(

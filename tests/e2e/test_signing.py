@@ -1,0 +1,62 @@
+import pytest
+
+from signatories.models import Signature
+from tests.factories import LetterFactory
+from tests.signatories.helpers import LINK
+from tests.support.smtp import Mailbox, smtp_server
+from tests.support.worker import celery_worker
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_person_signs_reads_the_email_and_confirms(page, live_server):
+    letter = LetterFactory(title="Free the defenders now", requires_approval=True)
+
+    with (
+        smtp_server() as (mailbox, email_url),
+        celery_worker(email_url=email_url, site_url=live_server.url),
+    ):
+        page.goto(f"{live_server.url}/letters/{letter.slug}/")
+        page.get_by_role("link", name="Sign this letter").click()
+
+        page.get_by_label("Organisation name").fill("Lagos Rights Collective")
+        page.get_by_label("Website").fill("https://lagosrights.org.ng")
+        # The country list is searchable: type, then pick.
+        page.locator("#id_country-ts-control").fill("Niger")
+        page.get_by_role("listbox").get_by_role("option", name="Nigeria", exact=True).click()
+        page.get_by_label("Your name").fill("Chidi Okafor")
+        page.get_by_label("Your role in the organisation").fill("Coordinator")
+        page.get_by_label("Your email address").fill("chidi@lagosrights.org.ng")
+        page.get_by_label("I am authorised to sign on behalf of this organisation").check()
+        page.get_by_label("I have read the privacy notice").check()
+        page.get_by_role("button", name="Sign the letter").click()
+
+        page.get_by_role("heading", name="Check your email").wait_for()
+
+        message = mailbox.wait_for(1)[0]
+        url = LINK.search(Mailbox.text(message)).group(0)
+        assert url.startswith(live_server.url)
+        page.goto(url)
+        page.get_by_text("Lagos Rights Collective").wait_for()
+        page.get_by_role("button", name="Confirm signature").click()
+
+        page.get_by_role("heading", name="Thank you: your signature is confirmed").wait_for()
+
+    signature = Signature.objects.get()
+    assert signature.status == "verified"
+    assert signature.country.code == "NG"
+    assert signature.email_domain_matches
+
+
+def test_a_mistake_in_the_form_is_shown_and_the_input_kept(page, live_server):
+    letter = LetterFactory()
+
+    page.goto(f"{live_server.url}/letters/{letter.slug}/sign/")
+    page.get_by_label("Organisation name").fill("Half Filled Org")
+    page.get_by_label("Your email address").fill("not-an-address")
+    page.get_by_role("button", name="Sign the letter").click()
+
+    page.get_by_text("Please correct the fields marked below.").wait_for()
+    assert page.get_by_label("Organisation name").input_value() == "Half Filled Org"
+    assert page.get_by_text("Enter a valid email address.").is_visible()
+    assert Signature.objects.count() == 0
