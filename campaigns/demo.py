@@ -9,7 +9,7 @@ DEMO_LETTER = {
         "on human rights violations in China"
     ),
     "addressee": (
-        "The UN Secretary-General, the UN High Commissioner for Human Rights, "
+        "the UN Secretary-General, the UN High Commissioner for Human Rights, "
         "and the member states of the UN Human Rights Council"
     ),
     "summary": (
