@@ -57,3 +57,49 @@ Respectfully,
 *The undersigned organisations*
 """,
 }
+
+# The demo's signatories: invented organisations (no real group is named), spread the way
+# such letters spread: many countries with one or two signatories, a few with dozens.
+DEMO_COUNTRIES = [
+    "US", "GB", "DE", "FR", "AU", "CA", "JP", "IN", "KE", "NG", "ZA", "BR", "AR", "MX", "CO",
+    "PH", "ID", "MY", "TH", "KR", "TW", "NP", "BD", "PK", "LK", "TR", "IT", "ES", "NL", "BE",
+    "SE", "NO", "DK", "FI", "IE", "CH", "AT", "CZ", "PL", "LT", "LV", "EE", "UA", "GE", "AM",
+    "KG", "KZ", "MN", "UG", "TZ", "GH", "SN", "CM", "ZW", "EG", "TN", "MA", "LB", "IL", "NZ",
+    "PE", "CL",
+]  # fmt: skip
+DEMO_KINDS = [
+    "Human Rights Forum", "Lawyers for Justice", "Civic Space Network", "Women's Rights Collective",
+    "Press Freedom Centre", "Uyghur Solidarity Committee", "Tibet Support Group",
+    "Democracy Watch", "Centre for Rights and Accountability", "Students for Freedom",
+    "Faith and Conscience Alliance", "Labour Rights Association",
+]  # fmt: skip
+DEMO_SIGNATORIES = 321
+DEMO_UNNAMED = 12
+DEMO_INITIATORS = 5
+
+
+def demo_signatories(rng) -> list[dict]:
+    """The demo's signatories as field values, the same on every run for the same rng seed."""
+    weights = [max(1, 40 // (rank + 1)) for rank in range(len(DEMO_COUNTRIES))]
+    countries = list(DEMO_COUNTRIES)  # every country at least once, then weighted
+    countries += rng.choices(DEMO_COUNTRIES, weights, k=DEMO_SIGNATORIES - len(countries))
+    seen: dict[str, int] = {}
+    people = []
+    for number, country in enumerate(countries):
+        kind = DEMO_KINDS[seen.get(country, 0) % len(DEMO_KINDS)]
+        repeat = seen.get(country, 0) // len(DEMO_KINDS)
+        seen[country] = seen.get(country, 0) + 1
+        name = f"{kind} ({country})" + (f" {repeat + 1}" if repeat else "")
+        slug = f"demo-{number}"
+        people.append(
+            {
+                "organisation_name": name,
+                "website": f"https://{slug}.example",
+                "country": country,
+                "contact_name": "Demo Contact",
+                "contact_email": f"contact@{slug}.example",
+                "list_publicly": number >= DEMO_UNNAMED,
+                "initiator": DEMO_UNNAMED <= number < DEMO_UNNAMED + DEMO_INITIATORS,
+            }
+        )
+    return people

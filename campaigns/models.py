@@ -1,8 +1,12 @@
+from math import ceil
+
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from campaigns.markdown import render_markdown
 
@@ -70,6 +74,10 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
+    # Changes whenever anything the public sees of the letter changes (its text, a signature
+    # published or withdrawn): cached counts, lists and ETags are keyed on it, so a change is
+    # visible on the very next request, with any cache backend and any number of processes.
+    published_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = LetterQuerySet.as_manager()
 
@@ -86,7 +94,17 @@ class Letter(models.Model):
             self.opened_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "opened_at"}
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Never write back a published_version read earlier: an admin form open while
+            # signatures were approved would otherwise wind it back onto stale cache entries.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "published_version"
+            ]
         super().save(*args, **kwargs)
+        Letter.objects.filter(pk=self.pk).update(published_version=F("published_version") + 1)
+        self.refresh_from_db(fields=["published_version"])
 
     def get_absolute_url(self):
         return reverse("campaigns:letter_detail", kwargs={"slug": self.slug})
@@ -110,9 +128,37 @@ class Letter(models.Model):
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    @property
+    def days_left(self) -> int | None:
+        """Whole days (rounded up) until signatures close, while the letter is open."""
+        if self.closes_at is None or not self.is_open:
+            return None
+        return ceil((self.closes_at - timezone.now()).total_seconds() / 86400)
+
     def get_effective_status_display(self) -> str:
         return self.Status(self.effective_status).label
 
     @cached_property
     def body_html(self):
         return render_markdown(self.body)
+
+
+class CountryCount(models.Model):
+    """How many approved signatures a letter has from one country, of which how many unnamed.
+
+    Maintained in the same transaction as every move into or out of "approved"
+    (campaigns.counts), so pages read a few hundred rows at most, never the signatures.
+    """
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="country_counts")
+    country = CountryField()
+    signatories = models.IntegerField(default=0)
+    unnamed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "country"], name="one_count_per_country"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter_id}/{self.country.code}: {self.signatories} ({self.unnamed} unnamed)"

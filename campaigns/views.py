@@ -1,35 +1,89 @@
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers
+import csv
 
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from campaigns.caching import letter_view, public_cache
+from campaigns.counts import letter_counts, letters_totals
+from campaigns.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
 from campaigns.models import Letter
 
 RECENTLY_CLOSED_SHOWN = 10
+SIGNATORIES_PER_PAGE = 100
+SEARCH_MAX_LENGTH = 100
 
 
 def home(request):
     letters = Letter.objects.all()
-    return render(
-        request,
-        "campaigns/home.html",
-        {
-            "open_letters": letters.open(),
-            "closed_letters": letters.closed().order_by("-closes_at", "-updated_at")[
-                :RECENTLY_CLOSED_SHOWN
-            ],
-        },
+    open_letters = list(letters.open())
+    closed_letters = list(
+        letters.closed().order_by("-closes_at", "-updated_at")[:RECENTLY_CLOSED_SHOWN]
     )
+    totals = letters_totals(open_letters + closed_letters)
+    for letter in open_letters + closed_letters:
+        letter.totals = totals.get(letter.pk, (0, 0))
+    context = {"open_letters": open_letters, "closed_letters": closed_letters}
+    return public_cache(render(request, "campaigns/home.html", context))
 
 
-def letter_detail(request, slug):
-    letter = get_object_or_404(Letter, slug=slug)
-    # Staff may preview a draft (the admin's "view on site"); to everyone else it does not exist.
-    preview = not letter.is_public
-    if preview and not request.user.is_staff:
-        raise Http404
-    response = render(
-        request, "campaigns/letter_detail.html", {"letter": letter, "preview": preview}
-    )
-    if preview:
-        add_never_cache_headers(response)
+@letter_view(allow_preview=True)
+def letter_detail(request, letter, preview=False):
+    counts = letter_counts(letter)
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    context = {"letter": letter, "preview": preview, "counts": counts, "query": query}
+    if query:
+        context["matches"] = search(letter, query)
+    else:
+        try:
+            number = int(request.GET.get("page", "1"))
+            context["page"] = signatory_page(
+                letter, counts, number=number, per_page=SIGNATORIES_PER_PAGE
+            )
+        except (ValueError, PageOutOfRange) as error:
+            raise Http404("No such page of signatories.") from error
+        if number == 1:
+            context["initiators"] = initiators(letter)
+    return render(request, "campaigns/letter_detail.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+@letter_view()
+def signatories_csv(request, letter):
+    """The open-data list: named, approved signatories only, as UTF-8 CSV."""
+    writer = csv.writer(_Echo())
+    signatures = named_signatures(letter).order_by("country", "organisation_name", "pk")
+
+    def rows():
+        yield "\ufeff"  # so that spreadsheets read the file as UTF-8
+        yield writer.writerow(
+            ["organisation", "website", "country_code", "country_name", "signed_date", "initiator"]
+        )
+        for signature in signatures.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    spreadsheet_safe(signature.organisation_name),
+                    spreadsheet_safe(signature.website),
+                    signature.country.code,
+                    signature.country.name,
+                    signature.confirmed_at.date().isoformat() if signature.confirmed_at else "",
+                    "yes" if signature.initiator else "no",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    filename = f"{slugify(letter.slug)}-signatories.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

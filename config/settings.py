@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -143,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
     "close-letters-past-their-closing-date": {
         "task": "campaigns.tasks.close_due_letters",
         "schedule": 5 * 60,
+    },
+    "check-counts-nightly": {
+        "task": "campaigns.tasks.check_counts",
+        "schedule": crontab(hour=3, minute=17),
     },
     "requeue-emails-whose-job-was-lost": {
         "task": "signatories.tasks.requeue_stalled_emails",

@@ -10,6 +10,7 @@ admin.site.site_title = "Undersigned admin"
 urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("signatories.urls")),
+    path("api/", include("campaigns.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),

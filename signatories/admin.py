@@ -27,12 +27,13 @@ class SignatureAdmin(admin.ModelAdmin):
         "approve_signatures", "reject_signatures", "resend_confirmation_email",
         "withdraw_signatures",
     ]  # fmt: skip
-    # The lifecycle moves only through the actions, which check each step and send its email.
+    # The lifecycle moves only through the actions, which check each step and send its email;
+    # the contact address is the one that was verified, so it is not edited either.
     readonly_fields = [
         "letter", "status", "email_canonical", "website_domain", "email_domain_matches",
         "created_at", "confirmed_at", "approved_at", "rejected_at", "withdrawn_at", "reviewed_by",
         "confirmation_expires_at", "email_state", "email_kind", "email_attempts", "email_error",
-        "email_updated_at", "language",
+        "email_updated_at", "language", "contact_email",
     ]  # fmt: skip
     fieldsets = [
         (
@@ -90,6 +91,9 @@ class SignatureAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        services.signature_edit_by_staff(signature=obj, changed=form.changed_data)
 
     def has_add_permission(self, request):
         return False  # signatures arrive through the sign form, which verifies the address

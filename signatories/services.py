@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from campaigns.counts import count_signature, publication_changed
 from campaigns.models import Letter
 from signatories import emails, tasks
 from signatories.domains import canonical_email, domains_match, website_domain
@@ -120,6 +121,7 @@ def signature_confirm(*, token: str) -> Signature:
         signature.status = Status.APPROVED
         signature.approved_at = now
         notice = emails.CONFIRMED_AND_PUBLISHED
+        _count(signature, +1)
     signature.save(update_fields=["status", "confirmed_at", "approved_at"])
     _queue_notice(signature, notice)
     return signature
@@ -145,6 +147,8 @@ def signature_withdraw_by_staff(*, signature: Signature, by: AbstractBaseUser) -
 
 def _withdraw(signature: Signature, extra_fields: list[str] = ()) -> Signature:
     signature.check_withdrawable()
+    if signature.status == Status.APPROVED:
+        _count(signature, -1)
     signature.status = Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
     signature.save(update_fields=["status", "withdrawn_at", *extra_fields])
@@ -163,6 +167,7 @@ def signature_approve(*, signature: Signature, by: AbstractBaseUser) -> Signatur
     signature.approved_at = timezone.now()
     signature.reviewed_by = by
     signature.save(update_fields=["status", "approved_at", "reviewed_by"])
+    _count(signature, +1)
     _queue_notice(signature, emails.APPROVED)
     return signature
 
@@ -179,6 +184,42 @@ def signature_reject(*, signature: Signature, by: AbstractBaseUser) -> Signature
     signature.reviewed_by = by
     signature.save(update_fields=["status", "rejected_at", "reviewed_by"])
     _queue_notice(signature, emails.REJECTED)
+    return signature
+
+
+def _count(signature: Signature, delta: int) -> None:
+    count_signature(
+        letter_id=signature.letter_id,
+        country=signature.country.code,
+        unnamed=not signature.list_publicly,
+        delta=delta,
+    )
+
+
+# What the public sees of an approved signature: editing any of these changes a public page.
+PUBLIC_FIELDS = {"organisation_name", "website", "country", "list_publicly", "initiator"}
+# What moves a signature between count rows.
+COUNTED_FIELDS = {"country", "list_publicly"}
+
+
+@transaction.atomic
+def signature_edit_by_staff(*, signature: Signature, changed: list[str]) -> Signature:
+    """Save an organiser's corrections to `changed` fields (a typo in a name, the initiator
+    mark, a wrong country) and keep the counts and public pages in step."""
+    before = Signature.objects.select_for_update().get(pk=signature.pk)
+    if "website" in changed:
+        signature.website_domain = website_domain(signature.website)
+        signature.email_domain_matches = domains_match(
+            email=signature.contact_email, website=signature.website
+        )
+        changed = [*changed, "website_domain", "email_domain_matches"]
+    signature.save(update_fields=changed)
+    if before.status == Status.APPROVED:
+        if COUNTED_FIELDS & set(changed):
+            _count(before, -1)
+            _count(signature, +1)
+        elif PUBLIC_FIELDS & set(changed):
+            publication_changed(signature.letter_id)
     return signature
 
 

@@ -1,0 +1,112 @@
+"""The public JSON API: letters, their counts, and their named signatories.
+
+Documented in the README and in the OpenAPI document served at /api/schema/.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_countries import countries
+
+from campaigns.caching import letter_view, public_cache
+from campaigns.counts import LetterCounts, letter_counts, letters_totals
+from campaigns.listing import PageOutOfRange, signatory_page
+from campaigns.models import Letter
+
+PAGE_SIZE = 100
+
+
+def error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
+    return {
+        "slug": letter.slug,
+        "title": letter.title,
+        "status": letter.effective_status,
+        "url": absolute(letter.get_absolute_url()),
+        "signatories": counts.signatories,
+        "countries": counts.countries,
+        "unnamed": counts.unnamed,
+        "by_country": [
+            {"code": line.code, "name": line.name, "count": line.count}
+            for line in counts.by_country
+        ],
+        "goal": letter.goal,
+        "closes_at": letter.closes_at.isoformat() if letter.closes_at else None,
+    }
+
+
+def letters(request):
+    public = list(Letter.objects.public().order_by("-opened_at", "-created_at"))
+    totals = letters_totals(public)
+    results = [
+        {
+            "slug": letter.slug,
+            "title": letter.title,
+            "status": letter.effective_status,
+            "url": absolute(letter.get_absolute_url()),
+            "signatories": totals.get(letter.pk, (0, 0))[0],
+            "countries": totals.get(letter.pk, (0, 0))[1],
+            "goal": letter.goal,
+            "closes_at": letter.closes_at.isoformat() if letter.closes_at else None,
+            "api_url": absolute(reverse("api:letter", kwargs={"slug": letter.slug})),
+        }
+        for letter in public
+    ]
+    return public_cache(JsonResponse({"count": len(results), "results": results}))
+
+
+@letter_view(json=True)
+def letter(request, letter):
+    return JsonResponse(letter_summary(letter, letter_counts(letter)))
+
+
+@letter_view(json=True)
+def letter_signatories(request, letter):
+    raw_page = request.GET.get("page", "1")
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        return error(f"page must be a whole number from 1, not {raw_page[:20]!r}.")
+    country = request.GET.get("country", "")
+    if country and country.upper() not in countries:
+        return error(
+            f"country must be an ISO 3166-1 alpha-2 code, such as KE; {country[:20]!r} is not one."
+        )
+    country = country.upper()
+    try:
+        page = signatory_page(
+            letter, letter_counts(letter), number=int(raw_page), per_page=PAGE_SIZE, country=country
+        )
+    except PageOutOfRange:
+        return error(f"page {raw_page} is past the last page.")
+
+    def page_url(number: int) -> str:
+        query = {"page": number, **({"country": country} if country else {})}
+        path = reverse("api:letter_signatories", kwargs={"slug": letter.slug})
+        return absolute(f"{path}?{urlencode(query)}")
+
+    return JsonResponse(
+        {
+            "count": page.count,
+            "next": page_url(page.number + 1) if page.has_next else None,
+            "previous": page_url(page.number - 1) if page.has_previous else None,
+            "results": [
+                {
+                    "organisation_name": signature.organisation_name,
+                    "website": signature.website,
+                    "country": signature.country.code,
+                    "signed_at": signature.confirmed_at.isoformat()
+                    if signature.confirmed_at
+                    else None,
+                    "initiator": signature.initiator,
+                }
+                for signature in page.signatures
+            ],
+        }
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+from django.views.generic import TemplateView
+
+from campaigns import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("letters/", api.letters, name="letters"),
+    path("letters/<slug:slug>/", api.letter, name="letter"),
+    path("letters/<slug:slug>/signatories/", api.letter_signatories, name="letter_signatories"),
+    path(
+        "schema/",
+        TemplateView.as_view(template_name="api/openapi.json", content_type="application/json"),
+        name="schema",
+    ),
+]

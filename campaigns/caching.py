@@ -1,0 +1,73 @@
+"""HTTP caching for the public letter pages, JSON and CSV.
+
+Every response is validated by an ETag built from the letter's published_version, which
+changes in the same transaction as anything public about the letter; a conditional request
+is answered 304 before any counting or rendering.
+"""
+
+from functools import wraps
+
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.translation import get_language
+
+from campaigns.models import Letter
+
+MAX_AGE = 60
+STALE_WHILE_REVALIDATE = 300
+
+
+def letter_etag(letter: Letter) -> str:
+    # The status and the date are in too: a letter passing its closing date, or its
+    # "days left" changing, alters the page with no write to the database.
+    parts = [
+        letter.pk,
+        letter.published_version,
+        letter.effective_status,
+        timezone.now().date().isoformat(),
+        get_language(),
+    ]
+    return 'W/"{}"'.format("-".join(str(part) for part in parts))
+
+
+def public_cache(response):
+    patch_cache_control(
+        response, public=True, max_age=MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE
+    )
+    return response
+
+
+def letter_view(*, json: bool = False, allow_preview: bool = False):
+    """Decorate a view taking (request, letter): look the letter up by slug, answer 404 for
+    drafts (or show staff a preview, never cached), and answer conditional requests."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug, **kwargs):
+            letter = Letter.objects.filter(slug=slug).first()
+            preview = letter is not None and not letter.is_public
+            if letter is None or (preview and not (allow_preview and request.user.is_staff)):
+                if json:
+                    return JsonResponse({"error": "There is no published letter here."}, status=404)
+                raise Http404
+            if preview:
+                response = view(request, letter, preview=True, **kwargs)
+                add_never_cache_headers(response)
+                return response
+            etag = letter_etag(letter)
+            response = get_conditional_response(request, etag=etag)
+            if response is None:
+                response = view(request, letter, **kwargs)
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                public_cache(response)
+            return response
+
+        return wrapper
+
+    return decorator

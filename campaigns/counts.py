@@ -1,0 +1,161 @@
+"""Signatory counts: kept per letter and country, read without touching the signatures.
+
+Writers call `count_signature` inside the transaction that moves a signature into or out of
+"approved"; readers call `letter_counts`, which is cached under the letter's published_version,
+so a change shows on the very next request.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django_countries import countries
+
+from campaigns.models import CountryCount, Letter
+
+CACHE_SECONDS = 60 * 60  # entries are never stale (the key changes), only evicted
+
+
+@dataclass(frozen=True)
+class CountryLine:
+    code: str
+    name: str
+    count: int
+    unnamed: int
+
+    @property
+    def named(self) -> int:
+        return self.count - self.unnamed
+
+    @property
+    def flag(self) -> str:
+        return f"flags/{self.code.lower()}.gif"
+
+
+@dataclass(frozen=True)
+class LetterCounts:
+    signatories: int = 0
+    unnamed: int = 0
+    by_country: list[CountryLine] = field(default_factory=list)
+
+    @property
+    def countries(self) -> int:
+        return len(self.by_country)
+
+    @property
+    def named(self) -> int:
+        return self.signatories - self.unnamed
+
+    def alphabetical(self) -> list[CountryLine]:
+        return sorted(self.by_country, key=lambda line: line.name)
+
+
+def publication_changed(letter_id: int) -> None:
+    """Note that something public about the letter changed: every cache keyed on the old
+    version is bypassed from the commit on."""
+    Letter.objects.filter(pk=letter_id).update(published_version=F("published_version") + 1)
+
+
+def count_signature(*, letter_id: int, country: str, unnamed: bool, delta: int) -> None:
+    """Add (delta=1) or remove (delta=-1) one approved signature from the counts.
+
+    Must run in the transaction that changes the signature. The UPDATE with F() is applied by
+    the database to the row as it stands when the lock is granted, so concurrent approvals in
+    one country add up; the first signature from a country creates its row in a savepoint.
+    """
+    changes = {"signatories": F("signatories") + delta}
+    if unnamed:
+        changes["unnamed"] = F("unnamed") + delta
+    rows = CountryCount.objects.filter(letter_id=letter_id, country=country)
+    if not rows.update(**changes):
+        try:
+            with transaction.atomic():
+                CountryCount.objects.create(
+                    letter_id=letter_id,
+                    country=country,
+                    signatories=delta,
+                    unnamed=delta if unnamed else 0,
+                )
+        except IntegrityError:  # another transaction created it first: add to theirs
+            rows.update(**changes)
+    publication_changed(letter_id)
+
+
+def letter_counts(letter: Letter) -> LetterCounts:
+    """The letter's counts: totals and by country, highest count first, then name."""
+    key = f"letter-counts:{letter.pk}:{letter.published_version}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            CountryCount.objects.filter(letter=letter, signatories__gt=0).values_list(
+                "country", "signatories", "unnamed"
+            )
+        )
+        cache.set(key, rows, CACHE_SECONDS)
+    lines = [
+        CountryLine(code=code, name=str(countries.name(code)), count=count, unnamed=unnamed)
+        for code, count, unnamed in rows
+    ]
+    lines.sort(key=lambda line: (-line.count, line.name))
+    return LetterCounts(
+        signatories=sum(line.count for line in lines),
+        unnamed=sum(line.unnamed for line in lines),
+        by_country=lines,
+    )
+
+
+def letters_totals(letters) -> dict[int, tuple[int, int]]:
+    """{letter id: (signatories, countries)} for many letters in one query on the counts."""
+    totals = (
+        CountryCount.objects.filter(letter__in=letters, signatories__gt=0)
+        .values("letter")
+        .annotate(signatories=Sum("signatories"), countries=Count("id"))
+    )
+    return {row["letter"]: (row["signatories"], row["countries"]) for row in totals}
+
+
+@dataclass(frozen=True)
+class Drift:
+    letter: Letter
+    country: str
+    stored: tuple[int, int]
+    actual: tuple[int, int]
+
+
+def recount(letter: Letter, *, repair: bool) -> list[Drift]:
+    """Compare the letter's counts with its signatures; with `repair`, make them agree.
+
+    The letter's count rows are locked before the signatures are counted, so a transition
+    committing meanwhile either shows in the count or waits and adds to the repaired rows.
+    """
+    from signatories.models import Signature
+
+    with transaction.atomic():
+        stored_rows = CountryCount.objects.select_for_update().filter(letter=letter)
+        stored = {row.country.code: (row.signatories, row.unnamed) for row in stored_rows}
+        actual: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+        approved = (
+            Signature.objects.counted()
+            .filter(letter=letter)
+            .values("country")
+            .annotate(total=Count("id"), unnamed=Count("id", filter=Q(list_publicly=False)))
+        )
+        for row in approved:
+            actual[row["country"]] = (row["total"], row["unnamed"])
+        drift = [
+            Drift(letter, code, stored.get(code, (0, 0)), actual.get(code, (0, 0)))
+            for code in sorted(set(stored) | set(actual))
+            if stored.get(code, (0, 0)) != actual.get(code, (0, 0))
+        ]
+        if repair and drift:
+            for item in drift:
+                signatories, unnamed = item.actual
+                CountryCount.objects.update_or_create(
+                    letter=letter,
+                    country=item.country,
+                    defaults={"signatories": signatories, "unnamed": unnamed},
+                )
+            publication_changed(letter.pk)
+    return drift

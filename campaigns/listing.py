@@ -1,0 +1,102 @@
+"""The public list of named signatories: by country (alphabetical), then organisation name.
+
+Pages are located with the per-country counts, not by counting or skipping through the whole
+list: a page costs at most three small indexed queries, however many thousands signed.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+from math import ceil
+
+from campaigns.counts import CountryLine, LetterCounts
+from campaigns.models import Letter
+from signatories.models import Signature
+
+PUBLIC_COLUMNS = ["organisation_name", "website", "country", "confirmed_at", "initiator"]
+SEARCH_RESULTS_SHOWN = 100
+
+
+class PageOutOfRange(ValueError):
+    pass
+
+
+@dataclass
+class SignatoryPage:
+    signatures: list[Signature]
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def by_country(self) -> list[tuple[str, list[Signature]]]:
+        """[(country name, signatures)] in page order, for headings."""
+        return [
+            (country_name, list(group))
+            for country_name, group in groupby(self.signatures, key=lambda s: s.country.name)
+        ]
+
+
+def named_signatures(letter: Letter):
+    return Signature.objects.named().filter(letter=letter).only(*PUBLIC_COLUMNS)
+
+
+def signatory_page(
+    letter: Letter, counts: LetterCounts, *, number: int, per_page: int, country: str = ""
+) -> SignatoryPage:
+    """Page `number` (from 1) of the named signatories, optionally of one country.
+
+    Raises PageOutOfRange for a page before the first or past the last (page 1 always exists).
+    """
+    lines = [
+        line
+        for line in counts.alphabetical()
+        if line.named > 0 and (not country or line.code == country)
+    ]
+    total = sum(line.named for line in lines)
+    num_pages = max(1, ceil(total / per_page))
+    if not 1 <= number <= num_pages:
+        raise PageOutOfRange(number)
+    start, end = (number - 1) * per_page, number * per_page
+    # Which countries the page spans, and where in the first and last it starts and ends.
+    spans: list[tuple[CountryLine, int, int]] = []
+    position = 0
+    for line in lines:
+        first, last = max(start, position), min(end, position + line.named)
+        if first < last:
+            spans.append((line, first - position, last - position))
+        position += line.named
+        if position >= end:
+            break
+    return SignatoryPage(
+        signatures=_fetch(letter, spans), number=number, num_pages=num_pages, count=total
+    )
+
+
+def _fetch(letter: Letter, spans: list[tuple[CountryLine, int, int]]) -> list[Signature]:
+    ordered = named_signatures(letter).order_by("organisation_name", "pk")
+    whole = [line.code for line, offset, stop in spans if offset == 0 and stop == line.named]
+    fetched: dict[str, list[Signature]] = {code: [] for code in whole}
+    if whole:  # countries shown in full: together they fit on one page, so one query
+        for signature in ordered.filter(country__in=whole):
+            fetched[signature.country.code].append(signature)
+    for line, offset, stop in spans:  # the first and last country may be cut: slice them
+        if line.code not in fetched:
+            fetched[line.code] = list(ordered.filter(country=line.code)[offset:stop])
+    return [signature for line, _, _ in spans for signature in fetched[line.code]]
+
+
+def search(letter: Letter, query: str) -> list[Signature]:
+    """Named signatories whose name contains `query`, alphabetical, the first hundred."""
+    matches = named_signatures(letter).filter(organisation_name__icontains=query)
+    return list(matches.order_by("organisation_name", "pk")[:SEARCH_RESULTS_SHOWN])
+
+
+def initiators(letter: Letter) -> list[Signature]:
+    return list(named_signatures(letter).filter(initiator=True).order_by("organisation_name"))
