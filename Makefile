@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 DEV = DEBUG=true
 
-.PHONY: run test test-sqlite test-postgres lint format install install-dev superuser worker
+.PHONY: run test test-sqlite test-postgres lint format install install-dev superuser bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,8 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Letter page and JSON latency at 1,000 and 1,000,000 signatures (needs PostgreSQL and Redis).
+bench: install-dev
+	scripts/test-services
+	$(BIN)/python bench/letter_page.py $(BENCH_ARGS)

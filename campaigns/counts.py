@@ -1,6 +1,6 @@
 """Signatory counts: kept per letter and country, read without touching the signatures.
 
-Writers call `count_signature` inside the transaction that moves a signature into or out of
+Writers call `counts_apply` inside the transaction that moves a signature into or out of
 "approved"; readers call `letter_counts`, which is cached under the letter's published_version,
 so a change shows on the very next request.
 """
@@ -58,29 +58,43 @@ def publication_changed(letter_id: int) -> None:
     Letter.objects.filter(pk=letter_id).update(published_version=F("published_version") + 1)
 
 
-def count_signature(*, letter_id: int, country: str, unnamed: bool, delta: int) -> None:
-    """Add (delta=1) or remove (delta=-1) one approved signature from the counts.
+@dataclass(frozen=True)
+class CountChange:
+    country: str
+    unnamed: bool
+    delta: int  # +1: a signature became approved; -1: it stopped being approved
 
-    Must run in the transaction that changes the signature. The UPDATE with F() is applied by
-    the database to the row as it stands when the lock is granted, so concurrent approvals in
-    one country add up; the first signature from a country creates its row in a savepoint.
+
+def counts_apply(*, letter_id: int, changes: list[CountChange]) -> None:
+    """Apply one transition's changes to the counts, then mark the letter changed.
+
+    Must run in the transaction that changes the signatures. Each UPDATE with F() is applied
+    by the database to the row as it stands when its lock is granted, so concurrent approvals
+    in one country add up. Rows are locked in one order (by country, then the letter row
+    last) in every transaction, so two transitions never wait on each other in a circle.
     """
-    changes = {"signatories": F("signatories") + delta}
-    if unnamed:
-        changes["unnamed"] = F("unnamed") + delta
-    rows = CountryCount.objects.filter(letter_id=letter_id, country=country)
-    if not rows.update(**changes):
-        try:
-            with transaction.atomic():
-                CountryCount.objects.create(
-                    letter_id=letter_id,
-                    country=country,
-                    signatories=delta,
-                    unnamed=delta if unnamed else 0,
-                )
-        except IntegrityError:  # another transaction created it first: add to theirs
-            rows.update(**changes)
+    for change in sorted(changes, key=lambda change: change.country):
+        _count_change(letter_id, change)
     publication_changed(letter_id)
+
+
+def _count_change(letter_id: int, change: CountChange) -> None:
+    updates = {"signatories": F("signatories") + change.delta}
+    if change.unnamed:
+        updates["unnamed"] = F("unnamed") + change.delta
+    rows = CountryCount.objects.filter(letter_id=letter_id, country=change.country)
+    if rows.update(**updates):
+        return
+    try:
+        with transaction.atomic():  # the first signature from this country creates its row
+            CountryCount.objects.create(
+                letter_id=letter_id,
+                country=change.country,
+                signatories=change.delta,
+                unnamed=change.delta if change.unnamed else 0,
+            )
+    except IntegrityError:  # another transaction created it first: add to theirs
+        rows.update(**updates)
 
 
 def letter_counts(letter: Letter) -> LetterCounts:

@@ -89,7 +89,7 @@ def demo_signatories(rng) -> list[dict]:
         kind = DEMO_KINDS[seen.get(country, 0) % len(DEMO_KINDS)]
         repeat = seen.get(country, 0) // len(DEMO_KINDS)
         seen[country] = seen.get(country, 0) + 1
-        name = f"{kind} ({country})" + (f" {repeat + 1}" if repeat else "")
+        name = f"{kind} ({country} {repeat + 1})" if repeat else f"{kind} ({country})"
         slug = f"demo-{number}"
         people.append(
             {

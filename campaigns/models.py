@@ -109,6 +109,12 @@ class Letter(models.Model):
     def get_absolute_url(self):
         return reverse("campaigns:letter_detail", kwargs={"slug": self.slug})
 
+    def fresh_url(self) -> str:
+        """The letter's address, stamped with its current version: a browser holding the page
+        in its cache (for up to max-age) fetches it anew, for someone who just signed or left."""
+        version = Letter.objects.filter(pk=self.pk).values_list("published_version", flat=True)
+        return f"{self.get_absolute_url()}?v={version.first()}"
+
     @property
     def is_past_closing(self) -> bool:
         return self.closes_at is not None and self.closes_at <= timezone.now()

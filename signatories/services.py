@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from campaigns.counts import count_signature, publication_changed
+from campaigns.counts import CountChange, counts_apply, publication_changed
 from campaigns.models import Letter
 from signatories import emails, tasks
 from signatories.domains import canonical_email, domains_match, website_domain
@@ -121,7 +121,7 @@ def signature_confirm(*, token: str) -> Signature:
         signature.status = Status.APPROVED
         signature.approved_at = now
         notice = emails.CONFIRMED_AND_PUBLISHED
-        _count(signature, +1)
+        _count((signature, +1))
     signature.save(update_fields=["status", "confirmed_at", "approved_at"])
     _queue_notice(signature, notice)
     return signature
@@ -148,7 +148,7 @@ def signature_withdraw_by_staff(*, signature: Signature, by: AbstractBaseUser) -
 def _withdraw(signature: Signature, extra_fields: list[str] = ()) -> Signature:
     signature.check_withdrawable()
     if signature.status == Status.APPROVED:
-        _count(signature, -1)
+        _count((signature, -1))
     signature.status = Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
     signature.save(update_fields=["status", "withdrawn_at", *extra_fields])
@@ -167,7 +167,7 @@ def signature_approve(*, signature: Signature, by: AbstractBaseUser) -> Signatur
     signature.approved_at = timezone.now()
     signature.reviewed_by = by
     signature.save(update_fields=["status", "approved_at", "reviewed_by"])
-    _count(signature, +1)
+    _count((signature, +1))
     _queue_notice(signature, emails.APPROVED)
     return signature
 
@@ -187,13 +187,13 @@ def signature_reject(*, signature: Signature, by: AbstractBaseUser) -> Signature
     return signature
 
 
-def _count(signature: Signature, delta: int) -> None:
-    count_signature(
-        letter_id=signature.letter_id,
-        country=signature.country.code,
-        unnamed=not signature.list_publicly,
-        delta=delta,
-    )
+def _count(*moves: tuple[Signature, int]) -> None:
+    """Count each (signature, +1) in, each (signature, -1) out, in one step."""
+    changes = [
+        CountChange(country=signature.country.code, unnamed=not signature.list_publicly, delta=d)
+        for signature, d in moves
+    ]
+    counts_apply(letter_id=moves[0][0].letter_id, changes=changes)
 
 
 # What the public sees of an approved signature: editing any of these changes a public page.
@@ -216,8 +216,7 @@ def signature_edit_by_staff(*, signature: Signature, changed: list[str]) -> Sign
     signature.save(update_fields=changed)
     if before.status == Status.APPROVED:
         if COUNTED_FIELDS & set(changed):
-            _count(before, -1)
-            _count(signature, +1)
+            _count((before, -1), (signature, +1))
         elif PUBLIC_FIELDS & set(changed):
             publication_changed(signature.letter_id)
     return signature

@@ -43,3 +43,22 @@ def test_the_admin_offers_view_on_site_for_a_draft(admin_client):
     html = admin_client.get(f"/admin/campaigns/letter/{letter.pk}/change/").text
 
     assert "View on site" in html
+
+
+def test_the_letter_list_shows_progress_and_the_review_queue(admin_client):
+    from tests.campaigns.test_counts import approved
+    from tests.factories import SignatureFactory
+
+    letter = LetterFactory(title="Progress letter")
+    for country in ("KE", "NG", "NG"):
+        approved(letter, country=country)
+    SignatureFactory(letter=letter, status="verified")
+    LetterFactory(title="Quiet letter")
+
+    html = admin_client.get("/admin/campaigns/letter/").text
+
+    row = html.split(">Progress letter</a>")[1].split("</tr>")[0]
+    assert '<td class="field-signatories">3</td>' in row
+    assert f'letter__id__exact={letter.pk}&amp;status__exact=verified">1</a>' in row
+    quiet = html.split(">Quiet letter</a>")[1].split("</tr>")[0]
+    assert '<td class="field-signatories">0</td>' in quiet

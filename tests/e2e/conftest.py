@@ -2,10 +2,13 @@
 server."""
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".pytest-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -42,14 +45,30 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        # What the browser showed when the test failed, for whoever reads the CI log.
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.name
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+        (ARTIFACTS / f"{name}.html").write_text(page.content())
+        print(f"Browser state saved in {ARTIFACTS}/{name}.png and .html; page: {page.url}")
+        print(re.sub(r"\s+", " ", page.inner_text("body"))[:2000])
     context.close()
     # A CSP violation or a script error is a bug a person would hit.
     assert errors == [], errors

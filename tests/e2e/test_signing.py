@@ -1,7 +1,8 @@
 import pytest
+from django.core.management import call_command
 
 from signatories.models import Signature
-from tests.factories import LetterFactory
+from tests.factories import LetterFactory, SignatureFactory
 from tests.signatories.helpers import LINK
 from tests.support.smtp import Mailbox, smtp_server
 from tests.support.worker import celery_worker
@@ -9,14 +10,17 @@ from tests.support.worker import celery_worker
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_person_signs_reads_the_email_and_confirms(page, live_server):
-    letter = LetterFactory(title="Free the defenders now", requires_approval=True)
+def test_a_person_signs_confirms_and_sees_their_organisation_counted(page, live_server):
+    letter = LetterFactory(title="Free the defenders now", requires_approval=False)
+    SignatureFactory(letter=letter, status="approved", country="KE", organisation_name="Earlier")
+    call_command("recount")
 
     with (
         smtp_server() as (mailbox, email_url),
         celery_worker(email_url=email_url, site_url=live_server.url),
     ):
         page.goto(f"{live_server.url}/letters/{letter.slug}/")
+        page.get_by_text("1 organisation from 1 country has signed").wait_for()
         page.get_by_role("link", name="Sign this letter").click()
 
         page.get_by_label("Organisation name").fill("Lagos Rights Collective")
@@ -41,9 +45,19 @@ def test_a_person_signs_reads_the_email_and_confirms(page, live_server):
         page.get_by_role("button", name="Confirm signature").click()
 
         page.get_by_role("heading", name="Thank you: your signature is confirmed").wait_for()
+        page.get_by_role("link", name="Back to the letter").click()
 
-    signature = Signature.objects.get()
-    assert signature.status == "verified"
+        page.get_by_text("2 organisations from 2 countries have signed").wait_for()
+        nigeria = page.get_by_role("heading", name="Nigeria", exact=True)
+        assert nigeria.is_visible()
+        listed = nigeria.locator("xpath=following-sibling::ul[1]")
+        assert listed.get_by_role("link", name="Lagos Rights Collective").is_visible()
+        table = page.get_by_role("table")
+        assert table.get_by_role("row", name="Nigeria 1").is_visible()
+        assert table.get_by_role("row", name="Total 2").is_visible()
+
+    signature = Signature.objects.get(organisation_name="Lagos Rights Collective")
+    assert signature.status == "approved"
     assert signature.country.code == "NG"
     assert signature.email_domain_matches
 
@@ -59,4 +73,4 @@ def test_a_mistake_in_the_form_is_shown_and_the_input_kept(page, live_server):
     page.get_by_text("Please correct the fields marked below.").wait_for()
     assert page.get_by_label("Organisation name").input_value() == "Half Filled Org"
     assert page.get_by_text("Enter a valid email address.").is_visible()
-    assert Signature.objects.count() == 0
+    assert not Signature.objects.filter(organisation_name="Half Filled Org").exists()

@@ -1,0 +1,246 @@
+"""How the public letter page and its JSON cost with 1,000 and with 1,000,000 signatures.
+
+Builds a PostgreSQL database (`undersigned_bench`, dropped first), fills two letters with
+approved signatures across 100 countries (5% unnamed), serves the app with gunicorn and Redis
+as in production, and times requests from a few concurrent clients on 127.0.0.1. Bounded:
+a fixed number of requests per URL, and a time limit on each.
+
+    .venv/bin/python bench/letter_page.py [--requests 1000] [--clients 4] [--large 1000000]
+
+Prints a table and writes it as JSON to bench/results/. See bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+DATABASE = "undersigned_bench"
+PORT = 8123
+COUNTRIES = [
+    "AF", "AL", "DZ", "AR", "AM", "AU", "AT", "AZ", "BD", "BE", "BJ", "BO", "BA", "BW", "BR",
+    "BG", "BF", "KH", "CM", "CA", "CL", "CO", "CD", "CR", "HR", "CZ", "DK", "EC", "EG", "SV",
+    "EE", "ET", "FI", "FR", "GE", "DE", "GH", "GR", "GT", "HN", "HU", "IN", "ID", "IE", "IL",
+    "IT", "JP", "JO", "KZ", "KE", "KR", "KG", "LV", "LB", "LT", "MW", "MY", "ML", "MX", "MN",
+    "MA", "MZ", "NP", "NL", "NZ", "NI", "NG", "NO", "PK", "PA", "PY", "PE", "PH", "PL", "PT",
+    "RO", "RW", "SN", "RS", "SK", "SI", "ZA", "ES", "LK", "SE", "CH", "TW", "TZ", "TH", "TN",
+    "TR", "UG", "UA", "GB", "US", "UY", "VE", "VN", "ZM", "ZW",
+]  # fmt: skip
+
+
+def env(**extra) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{PORT}",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def manage(*args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True
+    )
+
+
+def build_database(sizes: dict[str, int]) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    manage("migrate", "--noinput")
+    with psycopg.connect(f"{SERVER}/{DATABASE}") as db:
+        for slug, size in sizes.items():
+            started = time.monotonic()
+            letter_id = db.execute(
+                """INSERT INTO campaigns_letter (title, slug, addressee, summary, body, status,
+                   requires_approval, goal, closes_at, created_at, updated_at, opened_at,
+                   published_version)
+                   VALUES (%s, %s, 'The UN', '', 'We urge you.', 'open', true, %s, NULL,
+                           now(), now(), now(), 1)
+                   RETURNING id""",
+                (f"Benchmark letter with {size:,} signatures", slug, size),
+            ).fetchone()[0]
+            # Generated in the database: a million rows in seconds, not minutes.
+            db.execute(
+                """INSERT INTO signatories_signature (letter_id, organisation_name, website,
+                   country, contact_name, contact_role, contact_email, list_publicly, authorised,
+                   consent, comment, language, email_canonical, website_domain,
+                   email_domain_matches, ip_hash, status, initiator, created_at, confirmed_at,
+                   approved_at, withdraw_key, email_state, email_kind, email_attempts,
+                   email_error, email_updated_at)
+                   SELECT %(letter)s, 'Organisation ' || md5(g::text),
+                          'https://o' || g || '.example',
+                          (%(countries)s::text[])[1 + g %% %(n)s], 'Contact', '',
+                          'c' || g || '@o' || g || '.example', g %% 20 <> 0, true, true, '', 'en',
+                          'c' || g || '@o' || g || '.example', 'o' || g || '.example', true, '',
+                          'approved', g %% 10000 = 0, now(), now(), now(),
+                          %(slug)s || '-' || g, 'sent', 'approved', 1, '', now()
+                   FROM generate_series(1, %(size)s) AS g""",
+                {
+                    "letter": letter_id,
+                    "countries": COUNTRIES,
+                    "n": len(COUNTRIES),
+                    "slug": slug,
+                    "size": size,
+                },
+            )
+            db.commit()
+            print(f"  {slug}: {size:,} signatures in {time.monotonic() - started:.0f}s")
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as db:
+        db.execute("VACUUM ANALYZE")
+    manage("recount")
+
+
+def start_server(workers: int) -> subprocess.Popen:
+    manage("collectstatic", "--noinput")
+    redis_url = env()["REDIS_URL"]
+    redis.Redis.from_url(redis_url).flushdb()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def measure(url: str, *, requests: int, clients: int, time_limit: float) -> dict:
+    """Send `requests` GETs from `clients` threads; latencies of the 200 answers, in ms."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    remaining = [requests]
+    deadline = time.monotonic() + time_limit
+
+    def client():
+        nonlocal errors
+        while time.monotonic() < deadline:
+            with lock:
+                if remaining[0] == 0:
+                    return
+                remaining[0] -= 1
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    response.read()
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+    for _ in range(min(50, requests)):  # warm up the processes and the cache
+        urllib.request.urlopen(url, timeout=10).read()
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+        "per_second": round(len(latencies) / wall, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=1000, help="per URL (default 1000)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds per URL at most")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    options = parser.parse_args()
+
+    sizes = {"bench-small": options.small, "bench-large": options.large}
+    if not options.reuse:
+        print(f"Building {DATABASE}…")
+        build_database(sizes)
+    server = start_server(options.workers)
+    results = []
+    try:
+        for slug, size in sizes.items():
+            for path in (f"/letters/{slug}/", f"/api/letters/{slug}/"):
+                result = measure(
+                    f"http://127.0.0.1:{PORT}{path}",
+                    requests=options.requests,
+                    clients=options.clients,
+                    time_limit=options.time_limit,
+                )
+                results.append({"signatures": size, "path": path, **result})
+                print(f"  {size:>9,}  {path:<34} {result}")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    print()
+    print(f"{'path':<10} {'signatures':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}")
+    for row in results:
+        kind = "page" if row["path"].startswith("/letters") else "json"
+        print(
+            f"{kind:<10} {row['signatures']:>10,} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+            f"{row['p99_ms']:>8} {row['per_second']:>7}"
+        )
+    for kind in ("/letters/", "/api/letters/"):
+        small, large = (row for row in results if row["path"].startswith(kind))
+        print(
+            f"{kind}: p50 at {large['signatures']:,} is "
+            f"{large['p50_ms'] / small['p50_ms']:.2f}x the p50 at {small['signatures']:,}"
+        )
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"letter_page-{stamp}.json").write_text(
+        json.dumps({"options": vars(options), "results": results}, indent=2)
+    )
+
+
+if __name__ == "__main__":
+    main()

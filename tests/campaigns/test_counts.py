@@ -1,0 +1,228 @@
+"""Counts are maintained with every transition and always equal a fresh recount."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from campaigns.counts import letter_counts, recount
+from campaigns.models import CountryCount, Letter
+from campaigns.tasks import check_counts
+from signatories import services
+from signatories.errors import SignatureError
+from signatories.models import Signature
+from signatories.tokens import withdraw_token
+from tests.factories import LetterFactory, SignatureFactory
+from tests.signatories.helpers import form_data
+
+
+def approved(letter, **fields) -> Signature:
+    signature = SignatureFactory(letter=letter, status="verified", **fields)
+    return services.signature_approve(signature=signature, by=None)
+
+
+def headline(letter) -> tuple[int, int, int]:
+    letter.refresh_from_db()
+    counts = letter_counts(letter)
+    return counts.signatories, counts.countries, counts.unnamed
+
+
+@pytest.mark.django_db
+def test_only_approved_signatures_count_and_unnamed_ones_count_in_their_country(letter):
+    approved(letter, country="KE")
+    approved(letter, country="KE", list_publicly=False)
+    approved(letter, country="NG")
+    SignatureFactory(letter=letter, country="FR", status="verified")
+    SignatureFactory(letter=letter, country="FR", status="pending")
+    SignatureFactory(letter=letter, country="FR", status="rejected")
+
+    counts = letter_counts(letter)
+
+    assert (counts.signatories, counts.countries, counts.unnamed) == (3, 2, 1)
+    assert [(line.code, line.count, line.unnamed) for line in counts.by_country] == [
+        ("KE", 2, 1),
+        ("NG", 1, 0),
+    ]
+
+
+@pytest.mark.django_db
+def test_by_country_is_sorted_by_count_then_name(letter):
+    for country in ["NG", "KE", "KE", "DE", "AR"]:
+        approved(letter, country=country)
+
+    names = [line.name for line in letter_counts(letter).by_country]
+
+    assert names == ["Kenya", "Argentina", "Germany", "Nigeria"]
+
+
+@pytest.mark.django_db
+def test_withdrawing_an_approved_signature_uncounts_it(letter):
+    signature = approved(letter, country="KE", list_publicly=False)
+    assert headline(letter) == (1, 1, 1)
+
+    services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
+
+    assert headline(letter) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_an_organiser_moving_a_signature_to_another_country_moves_its_count(letter):
+    signature = approved(letter, country="KE")
+
+    signature.country = "TZ"
+    signature.list_publicly = False
+    services.signature_edit_by_staff(signature=signature, changed=["country", "list_publicly"])
+
+    counts = letter_counts(Letter.objects.get(pk=letter.pk))
+    assert [(line.code, line.count, line.unnamed) for line in counts.by_country] == [("TZ", 1, 1)]
+    assert recount(letter, repair=False) == []
+
+
+@pytest.mark.django_db
+def test_recount_repairs_drift_and_check_reports_it(letter, capsys):
+    approved(letter, country="KE")
+    approved(letter, country="NG")
+    CountryCount.objects.filter(country="KE").update(signatories=7)
+    CountryCount.objects.filter(country="NG").delete()
+
+    with pytest.raises(CommandError) as check:
+        call_command("recount", "--check", "--letter", letter.slug)
+    assert check.value.returncode == 1
+    assert "KE: counted 7" in capsys.readouterr().out
+    assert headline(letter)[0] == 7  # --check changed nothing
+
+    call_command("recount")
+    out = capsys.readouterr().out
+    assert "2 counts repaired." in out
+    assert headline(letter) == (2, 2, 0)
+
+    call_command("recount", "--check")
+    assert "Counts match the signatures." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_recount_of_an_unknown_letter_is_an_error():
+    with pytest.raises(CommandError, match="No letter with the slug"):
+        call_command("recount", "--letter", "nope")
+
+
+@pytest.mark.django_db
+def test_the_nightly_check_logs_drift_as_an_error(letter, caplog):
+    approved(letter, country="KE")
+    CountryCount.objects.update(signatories=5)
+
+    assert check_counts() == 1
+
+    assert [record.levelname for record in caplog.records if "drift" in record.message] == ["ERROR"]
+
+
+# Random histories: after every step, the counts equal a recount.
+
+EMAILS = ["a@one.or.ke", "b@two.or.ke", "c@three.or.ke", "d@four.or.ke"]
+step = st.tuples(
+    st.sampled_from(["submit", "confirm", "approve", "reject", "withdraw", "edit"]),
+    st.sampled_from(EMAILS),
+    st.sampled_from(["KE", "NG", "FR"]),
+    st.booleans(),
+)
+
+
+def apply_step(letter, action, email, country, named, tokens):
+    from signatories.forms import SignatureForm
+
+    signature = Signature.objects.live().filter(letter=letter, email_canonical=email).first()
+    if action == "submit":
+        form = SignatureForm(form_data(contact_email=email, country=country, list_publicly=named))
+        assert form.is_valid(), form.errors
+        services.signature_submit(letter=letter, data=form.cleaned_data, ip="")
+    elif signature is None:
+        return
+    elif action == "confirm" and email in tokens:
+        services.signature_confirm(token=tokens[email])
+    elif action == "approve":
+        services.signature_approve(signature=signature, by=None)
+    elif action == "reject":
+        services.signature_reject(signature=signature, by=None)
+    elif action == "withdraw":
+        services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
+    elif action == "edit":
+        signature.country, signature.list_publicly = country, named
+        services.signature_edit_by_staff(signature=signature, changed=["country", "list_publicly"])
+
+
+def latest_confirmation_tokens() -> dict[str, str]:
+    """{address: token of the newest confirmation link emailed to it}."""
+    from django.core import mail
+
+    from tests.signatories.helpers import links_in
+
+    tokens = {}
+    for message in mail.outbox:
+        if "confirm" in links_in(message):
+            tokens[message.to[0]] = links_in(message)["confirm"].split("/")[-2]
+    return tokens
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(step, min_size=1, max_size=25))
+def test_counts_equal_a_recount_after_every_step_of_any_history(steps):
+    from django.db import transaction
+
+    from tests.conftest import committed
+
+    with transaction.atomic():
+        letter = LetterFactory(requires_approval=True)
+        tokens = {}
+        for action, email, country, named in steps:
+            try:
+                with transaction.atomic(), committed():
+                    apply_step(letter, action, email, country, named, tokens)
+            except SignatureError:
+                pass  # a refused step changes nothing, which the recount below also checks
+            tokens.update(latest_confirmation_tokens())
+            assert recount(letter, repair=False) == []
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_and_withdrawals_keep_counts_exact():
+    letter = LetterFactory()
+    countries = ["KE", "NG", "FR", "BR"]
+    to_approve = [
+        SignatureFactory(letter=letter, status="verified", country=countries[n % 4])
+        for n in range(40)
+    ]
+    to_withdraw = [approved(letter, country=countries[n % 4]) for n in range(20)]
+    barrier = threading.Barrier(20)
+    failures = []
+
+    def work(batch):
+        try:
+            barrier.wait()
+            for approve_me, withdraw_me in batch:
+                services.signature_approve(signature=approve_me, by=None)
+                services.signature_withdraw(token=withdraw_token(withdraw_me.withdraw_key))
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    pairs = list(zip(to_approve, to_withdraw + to_withdraw, strict=True))
+    batches = [pairs[n::20] for n in range(20)]
+    threads = [threading.Thread(target=work, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    withdraw_errors = [f for f in failures if type(f).__name__ == "AlreadyWithdrawn"]
+    assert len(failures) == len(withdraw_errors) == 20  # each signature withdrawn exactly once
+    assert recount(letter, repair=False) == []
+    assert headline(letter) == (40, 4, 0)

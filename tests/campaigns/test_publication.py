@@ -1,0 +1,203 @@
+"""What the public sees of a letter's signatories: the page, the CSV, caching and freshness."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from signatories import services
+from signatories.tokens import withdraw_token
+from tests.campaigns.test_counts import approved
+from tests.factories import LetterFactory, SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_text(client, letter, query="") -> str:
+    """The page as a reader sees it: text without tags, white space folded."""
+    response = client.get(f"/letters/{letter.slug}/{query}")
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", strip_tags(response.text))
+
+
+def test_the_headline_counts_organisations_and_countries(client, letter):
+    assert "No organisation has signed yet." in page_text(client, letter)
+
+    approved(letter, country="KE")
+    assert "1 organisation from 1 country has signed" in page_text(client, letter)
+
+    approved(letter, country="NG")
+    approved(letter, country="NG", list_publicly=False)
+    assert "3 organisations from 2 countries have signed" in page_text(client, letter)
+
+
+def test_big_numbers_are_formatted(client, letter):
+    SignatureFactory.create_batch(1234, letter=letter, status="approved", country="KE")
+    call_command("recount")
+
+    assert "1,234 organisations from 1 country have signed" in page_text(client, letter)
+
+
+def test_progress_toward_the_goal_and_days_left(client):
+    letter = LetterFactory(goal=300, closes_at=timezone.now() + timedelta(days=9, hours=1))
+    approved(letter, country="KE")
+
+    html = client.get(f"/letters/{letter.slug}/").text
+
+    assert "1 of a goal of 300" in page_text(client, letter)
+    assert '<progress id="goal-progress" class="w-100" value="1" max="300">' in html
+    assert "10 days left" in page_text(client, letter)
+
+
+def test_the_country_table_is_sorted_with_flags_and_a_total(client, letter):
+    for country in ["NG", "KE", "KE", "AR"]:
+        approved(letter, country=country)
+
+    html = client.get(f"/letters/{letter.slug}/").text
+    table = html.split('id="by-country-heading"')[1].split("</table>")[0]
+
+    rows = re.findall(r"<td>.*?>([^<]+)</td><td class=\"text-end\">(\d+)</td>", table)
+    assert rows == [("Kenya", "2"), ("Argentina", "1"), ("Nigeria", "1")]
+    assert "flags/ke.gif" in table
+    assert re.search(r"Total</th><th class=\"text-end\">4</th>", table)
+
+
+def test_named_signatories_are_grouped_by_country_with_initiators_first(client, letter):
+    approved(letter, country="NG", organisation_name="Zeta Lagos")
+    approved(letter, country="NG", organisation_name="Alpha Lagos", website="https://al.org.ng")
+    approved(letter, country="AR", organisation_name="Buenos Aires Group", initiator=True)
+    approved(letter, country="KE", organisation_name="Quiet Kenyans", list_publicly=False)
+
+    html = re.sub(r"\s+", " ", client.get(f"/letters/{letter.slug}/").text)
+    listing = html.split('id="signatories-heading"')[1]
+
+    initiated, rest = listing.split("Initiated by")[1].split("Argentina</h3>")
+    assert "Buenos Aires Group" in initiated and "Initiator" in initiated
+    assert rest.index("Buenos Aires Group") < rest.index("Nigeria</h3>")
+    assert rest.index("Alpha Lagos") < rest.index("Zeta Lagos")
+    assert (
+        '<a href="https://al.org.ng" rel="nofollow noopener" target="_blank">Alpha Lagos</a>'
+        in rest
+    )
+    assert "Quiet Kenyans" not in html
+    text = page_text(client, letter)
+    assert "and 1 organisation that asked not to be named" in text
+
+
+def test_the_list_is_paged_and_searchable(client, letter):
+    SignatureFactory.create_batch(
+        150, letter=letter, status="approved", country="KE",
+        organisation_name=factory_name(),
+    )  # fmt: skip
+    approved(letter, country="ZW", organisation_name="Harare Needle")
+    call_command("recount")
+
+    first = page_text(client, letter)
+    second = page_text(client, letter, "?page=2")
+    found = page_text(client, letter, "?q=needle")
+
+    assert "Page 1 of 2" in first and "Harare Needle" not in first
+    assert "Page 2 of 2" in second and "Harare Needle" in second
+    assert "1 organisation matches “needle”." in found and "Harare Needle (Zimbabwe)" in found
+    assert client.get(f"/letters/{letter.slug}/?page=3").status_code == 404
+    assert client.get(f"/letters/{letter.slug}/?page=x").status_code == 404
+
+
+def factory_name():
+    import factory
+
+    return factory.Sequence(lambda n: f"Kenyan Group {n:04d}")
+
+
+def test_the_letter_page_reads_counts_not_signatures(client, letter, django_assert_max_num_queries):
+    SignatureFactory.create_batch(300, letter=letter, status="approved", country="KE")
+    SignatureFactory.create_batch(30, letter=letter, status="approved", country="UG")
+    call_command("recount")
+
+    with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as queries:
+        client.get(f"/letters/{letter.slug}/")
+
+    for query in queries.captured_queries:
+        sql = query["sql"].upper()
+        assert not ("SIGNATORIES_SIGNATURE" in sql and "COUNT(" in sql), sql
+
+
+def test_public_pages_are_cacheable_and_answer_304(client, letter):
+    approved(letter, country="KE")
+    for path in (f"/letters/{letter.slug}/", f"/api/letters/{letter.slug}/",
+                 f"/api/letters/{letter.slug}/signatories/",
+                 f"/letters/{letter.slug}/signatories.csv"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "public" in response["Cache-Control"]
+        assert "max-age=60" in response["Cache-Control"]
+        assert "stale-while-revalidate=300" in response["Cache-Control"]
+        again = client.get(path, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304, path
+        assert again.content == b""
+
+
+def test_forms_and_links_are_never_stored(client, letter):
+    for path in (f"/letters/{letter.slug}/sign/", "/signatures/confirm/" + "A" * 43 + "/"):
+        assert "no-store" in client.get(path)["Cache-Control"]
+
+
+def test_a_change_shows_on_the_next_request_and_changes_the_etag(client, letter):
+    first = client.get(f"/api/letters/{letter.slug}/")
+    signature = approved(letter, country="KE")
+
+    second = client.get(f"/api/letters/{letter.slug}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200 and second.json()["signatories"] == 1
+    assert "Kenya" in client.get(f"/letters/{letter.slug}/").text
+
+    services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
+    third = client.get(f"/api/letters/{letter.slug}/", HTTP_IF_NONE_MATCH=second["ETag"])
+    assert third.status_code == 200 and third.json()["signatories"] == 0
+
+
+def test_editing_the_letter_shows_at_once(client, letter):
+    client.get(f"/letters/{letter.slug}/")
+    letter.title = "A better title"
+    letter.save()
+
+    assert "A better title" in client.get(f"/letters/{letter.slug}/").text
+
+
+def read_csv(client, letter):
+    response = client.get(f"/letters/{letter.slug}/signatories.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_the_csv_lists_named_approved_signatories(client, letter):
+    approved(letter, country="KE", organisation_name="Nairobi Rights", website="https://nr.or.ke")
+    approved(letter, country="KE", organisation_name="Unnamed", list_publicly=False)
+    SignatureFactory(letter=letter, organisation_name="Not yet approved", status="verified")
+    approved(letter, country="CI", organisation_name="Abidjan Ünïcode", initiator=True)
+
+    rows = read_csv(client, letter)
+
+    assert rows[0] == [
+        "organisation", "website", "country_code", "country_name", "signed_date", "initiator",
+    ]  # fmt: skip
+    assert [row[0] for row in rows[1:]] == ["Abidjan Ünïcode", "Nairobi Rights"]
+    assert rows[1][2:4] == ["CI", "Côte d'Ivoire"] and rows[1][5] == "yes"
+    assert rows[2][1] == "https://nr.or.ke"
+
+
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\t=1"])
+def test_the_csv_neutralises_spreadsheet_formulas(client, letter, evil):
+    approved(letter, country="KE", organisation_name=evil)
+
+    rows = read_csv(client, letter)
+
+    assert rows[1][0] == "'" + evil
