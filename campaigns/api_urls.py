@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from campaigns import api
+from campaigns.caching import public_cache_page
 
 app_name = "api"
 
@@ -11,7 +12,9 @@ urlpatterns = [
     path("letters/<slug:slug>/signatories/", api.letter_signatories, name="letter_signatories"),
     path(
         "schema/",
-        TemplateView.as_view(template_name="api/openapi.json", content_type="application/json"),
+        public_cache_page(
+            TemplateView.as_view(template_name="api/openapi.json", content_type="application/json")
+        ),
         name="schema",
     ),
 ]

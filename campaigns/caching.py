@@ -42,6 +42,16 @@ def public_cache(response):
     return response
 
 
+def public_cache_page(view):
+    """Mark a page that is the same for everyone as cacheable."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return public_cache(view(request, *args, **kwargs))
+
+    return wrapper
+
+
 def letter_view(*, json: bool = False, allow_preview: bool = False):
     """Decorate a view taking (request, letter): look the letter up by slug, answer 404 for
     drafts (or show staff a preview, never cached), and answer conditional requests."""

@@ -5,17 +5,25 @@ Writers call `counts_apply` inside the transaction that moves a signature into o
 so a change shows on the very next request.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
-from django_countries import countries
+from django.templatetags.static import static
 
+from campaigns.countries import country_name
 from campaigns.models import CountryCount, Letter
 
 CACHE_SECONDS = 60 * 60  # entries are never stale (the key changes), only evicted
+
+
+@functools.cache
+def flag_url(code: str) -> str:
+    """The flag django-countries ships for the country (a manifest lookup, done once)."""
+    return static(f"flags/{code.lower()}.gif")
 
 
 @dataclass(frozen=True)
@@ -30,8 +38,8 @@ class CountryLine:
         return self.count - self.unnamed
 
     @property
-    def flag(self) -> str:
-        return f"flags/{self.code.lower()}.gif"
+    def flag_url(self) -> str:
+        return flag_url(self.code)
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ def letter_counts(letter: Letter) -> LetterCounts:
         )
         cache.set(key, rows, CACHE_SECONDS)
     lines = [
-        CountryLine(code=code, name=str(countries.name(code)), count=count, unnamed=unnamed)
+        CountryLine(code=code, name=country_name(code), count=count, unnamed=unnamed)
         for code, count, unnamed in rows
     ]
     lines.sort(key=lambda line: (-line.count, line.name))

@@ -5,9 +5,11 @@ list: a page costs at most three small indexed queries, however many thousands s
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
 from math import ceil
 
+from campaigns.countries import country_name
 from campaigns.counts import CountryLine, LetterCounts
 from campaigns.models import Letter
 from signatories.models import Signature
@@ -22,10 +24,18 @@ class PageOutOfRange(ValueError):
 
 @dataclass
 class SignatoryPage:
-    signatures: list[Signature]
+    """One page of the list. Its signatures are read on first use, so a page whose HTML is
+    already cached costs no query."""
+
+    letter: Letter
+    spans: list[tuple[CountryLine, int, int]]
     number: int
     num_pages: int
     count: int
+
+    @cached_property
+    def signatures(self) -> list[Signature]:
+        return _fetch(self.letter, self.spans)
 
     @property
     def has_next(self) -> bool:
@@ -38,8 +48,8 @@ class SignatoryPage:
     def by_country(self) -> list[tuple[str, list[Signature]]]:
         """[(country name, signatures)] in page order, for headings."""
         return [
-            (country_name, list(group))
-            for country_name, group in groupby(self.signatures, key=lambda s: s.country.name)
+            (country_name(code), list(group))
+            for code, group in groupby(self.signatures, key=lambda s: s.country.code)
         ]
 
 
@@ -75,7 +85,7 @@ def signatory_page(
         if position >= end:
             break
     return SignatoryPage(
-        signatures=_fetch(letter, spans), number=number, num_pages=num_pages, count=total
+        letter=letter, spans=spans, number=number, num_pages=num_pages, count=total
     )
 
 

@@ -1,5 +1,6 @@
 from math import ceil
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
@@ -146,7 +147,10 @@ class Letter(models.Model):
 
     @cached_property
     def body_html(self):
-        return render_markdown(self.body)
+        # Rendering Markdown costs more than the rest of the page; the version in the key
+        # changes whenever the letter is saved.
+        key = f"letter-body:{self.pk}:{self.published_version}"
+        return cache.get_or_set(key, lambda: render_markdown(self.body), 60 * 60 * 24)
 
 
 class CountryCount(models.Model):

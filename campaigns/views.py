@@ -2,6 +2,7 @@ import csv
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 
 from campaigns.caching import letter_view, public_cache
@@ -12,6 +13,8 @@ from campaigns.models import Letter
 RECENTLY_CLOSED_SHOWN = 10
 SIGNATORIES_PER_PAGE = 100
 SEARCH_MAX_LENGTH = 100
+# The lists' HTML is cached under the letter's published_version, so it is never stale.
+LISTS_CACHE_SECONDS = 60 * 60
 
 
 def home(request):
@@ -31,9 +34,16 @@ def home(request):
 def letter_detail(request, letter, preview=False):
     counts = letter_counts(letter)
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    context = {"letter": letter, "preview": preview, "counts": counts, "query": query}
+    # Reads below are lazy: the template's fragment cache skips them when it has the HTML.
+    context = {
+        "letter": letter,
+        "preview": preview,
+        "counts": counts,
+        "query": query,
+        "lists_cache_seconds": 0 if query or preview else LISTS_CACHE_SECONDS,
+    }
     if query:
-        context["matches"] = search(letter, query)
+        context["matches"] = SimpleLazyObject(lambda: search(letter, query))
     else:
         try:
             number = int(request.GET.get("page", "1"))
@@ -43,7 +53,7 @@ def letter_detail(request, letter, preview=False):
         except (ValueError, PageOutOfRange) as error:
             raise Http404("No such page of signatories.") from error
         if number == 1:
-            context["initiators"] = initiators(letter)
+            context["initiators"] = SimpleLazyObject(lambda: initiators(letter))
     return render(request, "campaigns/letter_detail.html", context)
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from campaigns.caching import public_cache_page
 from config.views import healthz
 
 admin.site.site_header = "Undersigned"
@@ -13,6 +14,10 @@ urlpatterns = [
     path("api/", include("campaigns.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path(
+        "privacy/",
+        public_cache_page(TemplateView.as_view(template_name="privacy.html")),
+        name="privacy",
+    ),
     path("healthz", healthz, name="healthz"),
 ]

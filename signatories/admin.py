@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 
 from signatories import services
@@ -101,23 +101,27 @@ class SignatureAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # withdraw instead: the history of who signed must survive
 
-    def _apply(self, request, queryset, service, *, done, refused_error, refused_message):
+    def _apply(self, request, queryset, service, *, done, refused, refusable):
         """Run `service` on each selected signature; report what was done and what refused."""
-        applied, refused = 0, []
+        applied, refused_signatures = 0, []
         for signature in queryset:
             try:
                 changed = service(signature)
-            except refused_error as error:
-                refused.append(error.signature or signature)
+            except refusable as error:
+                refused_signatures.append(error.signature or signature)
             else:
                 applied += 1
                 # The admin's history of the signature: who did what, and when.
                 self.log_change(request, changed, changed.get_status_display())
         if applied:
-            self.message_user(request, done(applied), messages.SUCCESS)
-        if refused:
-            names = ", ".join(f"{s.organisation_name} ({s.get_status_display()})" for s in refused)
-            self.message_user(request, f"{refused_message(len(refused))} {names}", messages.ERROR)
+            self.message_user(request, done % applied, messages.SUCCESS)
+        if refused_signatures:
+            names = ", ".join(
+                f"{s.organisation_name} ({s.get_status_display()})" for s in refused_signatures
+            )
+            self.message_user(
+                request, f"{refused % len(refused_signatures)} {names}", messages.ERROR
+            )
 
     @admin.action(description=_("Approve selected signatures"), permissions=["change"])
     def approve_signatures(self, request, queryset):
@@ -125,16 +129,12 @@ class SignatureAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda signature: services.signature_approve(signature=signature, by=request.user),
-            done=lambda n: ngettext("Approved %d signature.", "Approved %d signatures.", n) % n,
-            refused_error=NotAwaitingReview,
-            refused_message=lambda n: (
-                ngettext(
-                    "%d signature was not approved: it is not awaiting review.",
-                    "%d signatures were not approved: they are not awaiting review.",
-                    n,
-                )
-                % n
+            done=ngettext_lazy("Approved %d signature.", "Approved %d signatures."),
+            refused=ngettext_lazy(
+                "%d signature was not approved: it is not awaiting review.",
+                "%d signatures were not approved: they are not awaiting review.",
             ),
+            refusable=NotAwaitingReview,
         )
 
     @admin.action(description=_("Reject selected signatures"), permissions=["change"])
@@ -143,16 +143,12 @@ class SignatureAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda signature: services.signature_reject(signature=signature, by=request.user),
-            done=lambda n: ngettext("Rejected %d signature.", "Rejected %d signatures.", n) % n,
-            refused_error=NotAwaitingReview,
-            refused_message=lambda n: (
-                ngettext(
-                    "%d signature was not rejected: it is not awaiting review.",
-                    "%d signatures were not rejected: they are not awaiting review.",
-                    n,
-                )
-                % n
+            done=ngettext_lazy("Rejected %d signature.", "Rejected %d signatures."),
+            refused=ngettext_lazy(
+                "%d signature was not rejected: it is not awaiting review.",
+                "%d signatures were not rejected: they are not awaiting review.",
             ),
+            refusable=NotAwaitingReview,
         )
 
     @admin.action(description=_("Resend confirmation email"), permissions=["change"])
@@ -161,23 +157,15 @@ class SignatureAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda signature: services.signature_resend_confirmation(signature=signature),
-            done=lambda n: (
-                ngettext(
-                    "Sent a fresh confirmation link for %d signature.",
-                    "Sent fresh confirmation links for %d signatures.",
-                    n,
-                )
-                % n
+            done=ngettext_lazy(
+                "Sent a fresh confirmation link for %d signature.",
+                "Sent fresh confirmation links for %d signatures.",
             ),
-            refused_error=NotPending,
-            refused_message=lambda n: (
-                ngettext(
-                    "%d signature was skipped: it is no longer awaiting confirmation.",
-                    "%d signatures were skipped: they are no longer awaiting confirmation.",
-                    n,
-                )
-                % n
+            refused=ngettext_lazy(
+                "%d signature was skipped: it is no longer awaiting confirmation.",
+                "%d signatures were skipped: they are no longer awaiting confirmation.",
             ),
+            refusable=NotPending,
         )
 
     @admin.action(description=_("Withdraw selected signatures"), permissions=["change"])
@@ -188,14 +176,10 @@ class SignatureAdmin(admin.ModelAdmin):
             lambda signature: services.signature_withdraw_by_staff(
                 signature=signature, by=request.user
             ),
-            done=lambda n: ngettext("Withdrew %d signature.", "Withdrew %d signatures.", n) % n,
-            refused_error=SignatureError,
-            refused_message=lambda n: (
-                ngettext(
-                    "%d signature was not withdrawn: only confirmed signatures can be.",
-                    "%d signatures were not withdrawn: only confirmed signatures can be.",
-                    n,
-                )
-                % n
+            done=ngettext_lazy("Withdrew %d signature.", "Withdrew %d signatures."),
+            refused=ngettext_lazy(
+                "%d signature was not withdrawn: only confirmed signatures can be.",
+                "%d signatures were not withdrawn: only confirmed signatures can be.",
             ),
+            refusable=SignatureError,
         )

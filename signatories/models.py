@@ -163,6 +163,12 @@ class Signature(models.Model):
                 condition=models.Q(status="approved", list_publicly=True),
                 name="named_signatories",
             ),
+            # The few initiators, shown first on a letter's page, found without a scan.
+            models.Index(
+                fields=["letter", "organisation_name"],
+                condition=models.Q(status="approved", list_publicly=True, initiator=True),
+                name="named_initiators",
+            ),
             models.Index(fields=["email_state", "email_updated_at"]),
         ]
 

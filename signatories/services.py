@@ -162,14 +162,7 @@ def signature_approve(*, signature: Signature, by: AbstractBaseUser) -> Signatur
 
     Raises NotAwaitingReview for anything but a signature awaiting review.
     """
-    signature = _for_review(signature)
-    signature.status = Status.APPROVED
-    signature.approved_at = timezone.now()
-    signature.reviewed_by = by
-    signature.save(update_fields=["status", "approved_at", "reviewed_by"])
-    _count((signature, +1))
-    _queue_notice(signature, emails.APPROVED)
-    return signature
+    return _review(signature, by=by, status=Status.APPROVED, notice=emails.APPROVED)
 
 
 @transaction.atomic
@@ -178,12 +171,21 @@ def signature_reject(*, signature: Signature, by: AbstractBaseUser) -> Signature
 
     Raises NotAwaitingReview for anything but a signature awaiting review.
     """
-    signature = _for_review(signature)
-    signature.status = Status.REJECTED
-    signature.rejected_at = timezone.now()
+    return _review(signature, by=by, status=Status.REJECTED, notice=emails.REJECTED)
+
+
+def _review(signature: Signature, *, by, status: str, notice: str) -> Signature:
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status != Status.VERIFIED:
+        raise NotAwaitingReview(signature)
+    stamp = "approved_at" if status == Status.APPROVED else "rejected_at"
+    signature.status = status
+    setattr(signature, stamp, timezone.now())
     signature.reviewed_by = by
-    signature.save(update_fields=["status", "rejected_at", "reviewed_by"])
-    _queue_notice(signature, emails.REJECTED)
+    signature.save(update_fields=["status", stamp, "reviewed_by"])
+    if status == Status.APPROVED:
+        _count((signature, +1))
+    _queue_notice(signature, notice)
     return signature
 
 
@@ -219,13 +221,6 @@ def signature_edit_by_staff(*, signature: Signature, changed: list[str]) -> Sign
             _count((before, -1), (signature, +1))
         elif PUBLIC_FIELDS & set(changed):
             publication_changed(signature.letter_id)
-    return signature
-
-
-def _for_review(signature: Signature) -> Signature:
-    signature = Signature.objects.select_for_update().get(pk=signature.pk)
-    if signature.status != Status.VERIFIED:
-        raise NotAwaitingReview(signature)
     return signature
 
 

@@ -12,7 +12,7 @@ class LetterFactory(DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Letter number {n}")
     slug = factory.Sequence(lambda n: f"letter-{n}")
-    addressee = "The UN Human Rights Council"
+    addressee = "the UN Human Rights Council"
     summary = "A short summary of the letter."
     body = "We, the undersigned, **urge** you to act."
     status = Letter.Status.OPEN

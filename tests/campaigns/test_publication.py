@@ -144,6 +144,14 @@ def test_public_pages_are_cacheable_and_answer_304(client, letter):
         assert again.content == b""
 
 
+def test_the_other_public_pages_are_cacheable_and_answer_304(client, letter):
+    for path in ("/", "/api/letters/", "/privacy/", "/api/schema/"):
+        response = client.get(path)
+        assert "public" in response["Cache-Control"], path
+        assert response.has_header("ETag"), path
+        assert client.get(path, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304, path
+
+
 def test_forms_and_links_are_never_stored(client, letter):
     for path in (f"/letters/{letter.slug}/sign/", "/signatures/confirm/" + "A" * 43 + "/"):
         assert "no-store" in client.get(path)["Cache-Control"]
@@ -160,6 +168,36 @@ def test_a_change_shows_on_the_next_request_and_changes_the_etag(client, letter)
     services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
     third = client.get(f"/api/letters/{letter.slug}/", HTTP_IF_NONE_MATCH=second["ETag"])
     assert third.status_code == 200 and third.json()["signatories"] == 0
+
+
+def test_marking_an_initiator_in_the_admin_shows_at_once(client, admin_client, letter):
+    signature = approved(letter, country="KE", organisation_name="Founding Group")
+    assert "Initiated by" not in client.get(f"/letters/{letter.slug}/").text
+
+    response = admin_client.post(
+        f"/admin/signatories/signature/{signature.pk}/change/",
+        {
+            "organisation_name": "Founding Group", "website": signature.website,
+            "country": "KE", "list_publicly": "on", "initiator": "on", "comment": "",
+            "contact_name": signature.contact_name, "contact_role": signature.contact_role,
+            "authorised": "on", "consent": "on",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    html = client.get(f"/letters/{letter.slug}/").text
+    assert "Initiated by" in html and "Initiator" in html
+
+
+def test_an_organiser_fixing_a_name_shows_at_once(client, admin_client, letter):
+    signature = approved(letter, country="KE", organisation_name="Tpyo Group")
+    client.get(f"/letters/{letter.slug}/")
+    signature.organisation_name = "Typo Group"
+
+    services.signature_edit_by_staff(signature=signature, changed=["organisation_name"])
+
+    html = client.get(f"/letters/{letter.slug}/").text
+    assert "Typo Group" in html and "Tpyo Group" not in html
 
 
 def test_editing_the_letter_shows_at_once(client, letter):
