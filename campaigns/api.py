@@ -71,7 +71,7 @@ def letter(request, letter):
 @letter_view(json=True)
 def letter_signatories(request, letter):
     raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit() or int(raw_page) < 1:
+    if not (raw_page.isdecimal() and len(raw_page) <= 9) or int(raw_page) < 1:
         return error(f"page must be a whole number from 1, not {raw_page[:20]!r}.")
     country = request.GET.get("country", "")
     if country and country.upper() not in countries:

@@ -8,7 +8,6 @@ is answered 304 before any counting or rendering.
 from functools import wraps
 
 from django.http import Http404, JsonResponse
-from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -23,13 +22,13 @@ STALE_WHILE_REVALIDATE = 300
 
 
 def letter_etag(letter: Letter) -> str:
-    # The status and the date are in too: a letter passing its closing date, or its
-    # "days left" changing, alters the page with no write to the database.
+    # The status and the days left are in too: a letter passing its closing date, or a day
+    # going by, alters the page with no write to the database.
     parts = [
         letter.pk,
         letter.published_version,
         letter.effective_status,
-        timezone.now().date().isoformat(),
+        letter.days_left,
         get_language(),
     ]
     return 'W/"{}"'.format("-".join(str(part) for part in parts))

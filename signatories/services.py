@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -15,7 +15,7 @@ from signatories import emails, tasks
 from signatories.domains import canonical_email, domains_match, website_domain
 from signatories.errors import LetterClosed, NotAwaitingReview, NotPending
 from signatories.models import Signature
-from signatories.tokens import confirmation_expiry, new_token, new_withdraw_key
+from signatories.tokens import confirmation_expiry, new_token, new_withdraw_key, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,15 @@ SUBMITTED_FIELDS = [
     "list_publicly", "authorised", "consent", "comment",
 ]  # fmt: skip
 EMAIL_FIELDS = ["email_state", "email_kind", "email_attempts", "email_error", "email_updated_at"]
-# An email queued this long ago and never tried was lost with its broker message.
+# An email queued this long ago and never tried was lost with its broker message; one that
+# failed and waits to retry is lost once quiet for longer than the longest retry backoff.
 STALLED_EMAIL_AFTER = timedelta(minutes=10)
+MAX_RETRY_BACKOFF = timedelta(hours=1)  # below the broker's visibility timeout (settings)
+STALLED_RETRY_AFTER = MAX_RETRY_BACKOFF + timedelta(minutes=10)
+# Signing again with one address sends at most one email in this long: a double click, or
+# someone typing another's address over and over, cannot flood an inbox or keep replacing
+# the link in it.
+RESUBMIT_EMAIL_INTERVAL = timedelta(minutes=2)
 
 
 def ip_hash(ip: str) -> str:
@@ -74,6 +81,8 @@ def _signature_create(*, letter: Letter, data: dict, ip: str, language: str) -> 
 
 
 def _signature_resubmit(signature: Signature, *, data: dict, language: str) -> Signature:
+    if signature.email_updated_at > timezone.now() - RESUBMIT_EMAIL_INTERVAL:
+        return signature  # an email for this address just went out (or is on its way)
     if signature.status == Status.PENDING:
         # Only whoever reads this inbox can confirm, and the confirm page shows what they
         # confirm, so the latest details may replace earlier ones (a typo fixed, say).
@@ -109,9 +118,12 @@ def signature_confirm(*, token: str) -> Signature:
     """Confirm the signature `token` was issued for; the link works once.
 
     The signature then awaits review, or is approved at once if the letter does not require
-    approval. Raises InvalidToken, AlreadyConfirmed or ExpiredToken.
+    approval. Raises InvalidToken, AlreadyConfirmed, ExpiredToken, or LetterClosed once the
+    letter takes no more signatures (its published totals are final).
     """
     signature = Signature.objects.select_for_update().for_confirmation(token)
+    if not signature.letter.is_open:
+        raise LetterClosed(signature)
     now = timezone.now()
     signature.confirmed_at = now
     if signature.letter.requires_approval:
@@ -206,22 +218,28 @@ COUNTED_FIELDS = {"country", "list_publicly"}
 
 @transaction.atomic
 def signature_edit_by_staff(*, signature: Signature, changed: list[str]) -> Signature:
-    """Save an organiser's corrections to `changed` fields (a typo in a name, the initiator
-    mark, a wrong country) and keep the counts and public pages in step."""
-    before = Signature.objects.select_for_update().get(pk=signature.pk)
+    """Save an organiser's corrections to the `changed` fields of `signature` (a typo in a
+    name, the initiator mark, a wrong country) and keep the counts and public pages in step."""
+    locked = Signature.objects.select_for_update().get(pk=signature.pk)
+    before = Signature(letter_id=locked.letter_id, country=locked.country.code,
+                       list_publicly=locked.list_publicly)  # fmt: skip
+    # Apply the changes to the row as it is now, not as the form read it: another
+    # organiser's edit in between must not be undone, nor the counts computed from it.
+    for field in changed:
+        setattr(locked, field, getattr(signature, field))
     if "website" in changed:
-        signature.website_domain = website_domain(signature.website)
-        signature.email_domain_matches = domains_match(
-            email=signature.contact_email, website=signature.website
+        locked.website_domain = website_domain(locked.website)
+        locked.email_domain_matches = domains_match(
+            email=locked.contact_email, website=locked.website
         )
         changed = [*changed, "website_domain", "email_domain_matches"]
-    signature.save(update_fields=changed)
-    if before.status == Status.APPROVED:
+    locked.save(update_fields=changed)
+    if locked.status == Status.APPROVED:
         if COUNTED_FIELDS & set(changed):
-            _count((before, -1), (signature, +1))
+            _count((before, -1), (locked, +1))
         elif PUBLIC_FIELDS & set(changed):
-            publication_changed(signature.letter_id)
-    return signature
+            publication_changed(locked.letter_id)
+    return locked
 
 
 @transaction.atomic
@@ -240,19 +258,15 @@ def signature_resend_confirmation(*, signature: Signature) -> Signature:
 
 
 def signatures_requeue_stalled_emails() -> int:
-    """Enqueue again every email that was queued but never tried: its broker message was lost
-    (Redis restarted, a worker crashed before acknowledging). Returns how many."""
-    stalled = Signature.objects.filter(
-        email_state=Signature.EmailState.QUEUED,
-        email_attempts=0,
-        email_updated_at__lt=timezone.now() - STALLED_EMAIL_AFTER,
-    ).values_list("pk", flat=True)
+    """Enqueue again every email whose job was lost with its broker message (Redis restarted,
+    a worker died before acknowledging): queued and untouched for longer than any job waits.
+    Returns how many."""
     requeued = 0
-    for pk in stalled.iterator():
+    for pk in _stalled_emails().values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            signature = Signature.objects.select_for_update().filter(pk=pk).first()
-            if signature is None or signature.email_state != Signature.EmailState.QUEUED:
-                continue
+            signature = _stalled_emails().select_for_update().filter(pk=pk).first()
+            if signature is None:
+                continue  # sent, failed or re-queued since the list was read
             if signature.email_kind == emails.CONFIRMATION:
                 if signature.status != Status.PENDING:
                     continue
@@ -266,6 +280,15 @@ def signatures_requeue_stalled_emails() -> int:
     if requeued:
         logger.warning("Re-queued %d emails whose background job was lost", requeued)
     return requeued
+
+
+def _stalled_emails():
+    now = timezone.now()
+    queued = Signature.objects.filter(email_state=Signature.EmailState.QUEUED)
+    never_tried = Q(email_attempts=0, email_updated_at__lt=now - STALLED_EMAIL_AFTER)
+    # A job waiting to retry is quiet for up to its longest backoff; past that, it is gone.
+    retry_lost = Q(email_attempts__gt=0, email_updated_at__lt=now - STALLED_RETRY_AFTER)
+    return queued.filter(never_tried | retry_lost)
 
 
 # Email bookkeeping: the signature row records what became of its last email.
@@ -290,19 +313,27 @@ def _queue_notice(signature: Signature, kind: str) -> None:
     tasks.send_notice_email.delay_on_commit(signature.pk, kind)
 
 
-def signature_email_sent(*, signature_id: int, kind: str) -> None:
-    """Record that the email of this kind left us (if it is still the latest one)."""
-    _record_attempt(signature_id, kind, state=Signature.EmailState.SENT, error="")
+def signature_email_sent(*, signature_id: int, kind: str, token: str = "") -> None:
+    """Record that the email of this kind (with this confirmation token) left us."""
+    _record_attempt(signature_id, kind, token, state=Signature.EmailState.SENT, error="")
 
 
-def signature_email_failed(*, signature_id: int, kind: str, error: str, final: bool) -> None:
+def signature_email_failed(
+    *, signature_id: int, kind: str, token: str = "", error: str, final: bool
+) -> None:
     """Record a failed attempt; `final` when no retry will follow, so admin shows it failed."""
     state = Signature.EmailState.FAILED if final else Signature.EmailState.QUEUED
-    _record_attempt(signature_id, kind, state=state, error=error[:500])
+    _record_attempt(signature_id, kind, token, state=state, error=error[:500])
 
 
-def _record_attempt(signature_id: int, kind: str, *, state: str, error: str) -> None:
-    Signature.objects.filter(pk=signature_id, email_kind=kind).update(
+def _record_attempt(signature_id: int, kind: str, token: str, *, state: str, error: str) -> None:
+    # Only while the email is still the latest of its kind: for a confirmation, the link it
+    # carried must still be the current one, or a slow job for a replaced link would mark the
+    # newer email as sent, and that one would never go.
+    current = Signature.objects.filter(pk=signature_id, email_kind=kind)
+    if token:
+        current = current.filter(confirmation_token_hash=token_hash(token))
+    current.update(
         email_state=state,
         email_error=error,
         email_attempts=F("email_attempts") + 1,

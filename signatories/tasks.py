@@ -16,7 +16,10 @@ from signatories.models import Signature
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 60 * 60  # below the broker's visibility timeout (see settings)
+
+class EmailDeferred(Exception):
+    """What a retry records: the SMTP code only, since the server's words may quote the
+    address, and Celery logs the reason for every retry."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -56,9 +59,8 @@ def send_confirmation_email(self, signature_id: int, token: str) -> None:
     signature = Signature.objects.select_related("letter").filter(pk=signature_id).first()
     if signature is None or not emails.confirmation_needed(signature, token):
         return  # confirmed, replaced by a newer link, or already sent: nothing to do
-    _deliver(
-        self, signature, emails.CONFIRMATION, lambda: emails.send_confirmation(signature, token)
-    )
+    send = lambda: emails.send_confirmation(signature, token)  # noqa: E731
+    _deliver(self, signature, emails.CONFIRMATION, send, token=token)
 
 
 @shared_task(bind=True)
@@ -75,14 +77,15 @@ def requeue_stalled_emails() -> int:
     return services.signatures_requeue_stalled_emails()
 
 
-def _deliver(task, signature: Signature, kind: str, send) -> None:
+def _deliver(task, signature: Signature, kind: str, send, token: str = "") -> None:
+    """Send, and record on the signature what happened; retry what may pass."""
     try:
         send()
     except Exception as exc:
         transient = is_transient(exc)
         final = not transient or task.request.retries >= settings.EMAIL_MAX_RETRIES
         services.signature_email_failed(
-            signature_id=signature.pk, kind=kind, error=describe(exc), final=final
+            signature_id=signature.pk, kind=kind, token=token, error=describe(exc), final=final
         )
         logger.warning(
             "Signature %s: %s email failed (%s, attempt %d)%s",
@@ -97,9 +100,10 @@ def _deliver(task, signature: Signature, kind: str, send) -> None:
         countdown = get_exponential_backoff_interval(
             factor=settings.EMAIL_RETRY_BACKOFF,
             retries=task.request.retries,
-            maximum=MAX_BACKOFF_SECONDS,
+            maximum=int(services.MAX_RETRY_BACKOFF.total_seconds()),
             full_jitter=True,
         )
-        raise task.retry(exc=exc, countdown=countdown, max_retries=None) from exc
-    services.signature_email_sent(signature_id=signature.pk, kind=kind)
+        deferred = EmailDeferred(f"{kind} email deferred ({log_code(exc)})")
+        raise task.retry(exc=deferred, countdown=countdown, max_retries=None) from None
+    services.signature_email_sent(signature_id=signature.pk, kind=kind, token=token)
     logger.info("Signature %s: %s email sent", signature.pk, kind)

@@ -26,6 +26,7 @@ LINK_PROBLEMS = {
     ExpiredToken: (410, "signatories/link_expired.html"),
     AlreadyWithdrawn: (404, "signatories/link_already_withdrawn.html"),
     NotWithdrawable: (404, "signatories/link_invalid.html"),
+    LetterClosed: (410, "signatories/closed.html"),
 }
 
 
@@ -82,7 +83,9 @@ def confirm(request, token):
             signature = services.signature_confirm(token=token)
             return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = Signature.objects.for_confirmation(token)
-    except (InvalidToken, AlreadyConfirmed, ExpiredToken) as error:
+        if not signature.letter.is_open:
+            raise LetterClosed(signature)
+    except (InvalidToken, AlreadyConfirmed, ExpiredToken, LetterClosed) as error:
         return link_problem(request, error)
     return render(request, "signatories/confirm.html", {"signature": signature})
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from tests.signatories.helpers import form_data
 
 
 def approved(letter, **fields) -> Signature:
+    fields.setdefault("confirmed_at", timezone.now())
     signature = SignatureFactory(letter=letter, status="verified", **fields)
     return services.signature_approve(signature=signature, by=None)
 
@@ -203,18 +205,21 @@ def test_concurrent_approvals_and_withdrawals_keep_counts_exact():
     barrier = threading.Barrier(20)
     failures = []
 
-    def work(batch):
+    def attempt(service, **kwargs):
         try:
-            barrier.wait()
-            for approve_me, withdraw_me in batch:
-                services.signature_approve(signature=approve_me, by=None)
-                services.signature_withdraw(token=withdraw_token(withdraw_me.withdraw_key))
-        except Exception as error:
+            service(**kwargs)
+        except Exception as error:  # every failure is counted below
             failures.append(error)
-        finally:
-            connection.close()
 
-    pairs = list(zip(to_approve, to_withdraw + to_withdraw, strict=True))
+    def work(batch):
+        barrier.wait()
+        for approve_me, withdraw_me in batch:
+            attempt(services.signature_approve, signature=approve_me, by=None)
+            attempt(services.signature_withdraw, token=withdraw_token(withdraw_me.withdraw_key))
+        connection.close()
+
+    # Every signature to withdraw is withdrawn twice, by two different threads at once.
+    pairs = list(zip(to_approve, to_withdraw + to_withdraw[::-1], strict=True))
     batches = [pairs[n::20] for n in range(20)]
     threads = [threading.Thread(target=work, args=(batch,)) for batch in batches]
     for thread in threads:

@@ -229,6 +229,7 @@ def test_the_csv_lists_named_approved_signatories(client, letter):
     ]  # fmt: skip
     assert [row[0] for row in rows[1:]] == ["Abidjan Ünïcode", "Nairobi Rights"]
     assert rows[1][2:4] == ["CI", "Côte d'Ivoire"] and rows[1][5] == "yes"
+    assert rows[1][4] == timezone.now().date().isoformat()
     assert rows[2][1] == "https://nr.or.ke"
 
 

@@ -41,3 +41,14 @@ def last_email_to(address: str):
 
 def confirm_path(address: str) -> str:
     return links_in(last_email_to(address))["confirm"]
+
+
+def minutes_pass(minutes: int = 3) -> None:
+    """Age every signature's last email, as if the signer came back some minutes later."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from signatories.models import Signature
+
+    Signature.objects.update(email_updated_at=F("email_updated_at") - timedelta(minutes=minutes))

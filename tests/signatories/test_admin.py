@@ -1,6 +1,5 @@
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.core import mail
 
 from signatories.models import Signature
 from tests.factories import SignatureFactory
@@ -123,10 +122,11 @@ def test_a_failed_email_is_visible_in_admin(admin_client, letter):
     assert "550 5.1.1 Mailbox unavailable" in detail
 
 
-def test_the_lifecycle_cannot_be_edited_by_hand(admin_client, letter):
+def test_the_lifecycle_and_the_verified_address_cannot_be_edited_by_hand(admin_client, letter):
     signature = SignatureFactory(letter=letter)
 
     html = admin_client.get(f"{CHANGELIST}{signature.pk}/change/").text
 
-    assert 'name="status"' not in html
-    assert mail.outbox == []
+    assert 'name="organisation_name"' in html  # the form is there…
+    assert 'name="status"' not in html  # …without the lifecycle
+    assert 'name="contact_email"' not in html and signature.contact_email in html

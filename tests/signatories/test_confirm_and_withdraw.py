@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from signatories.models import Signature
 from tests.factories import LetterFactory
-from tests.signatories.helpers import confirm_path, last_email_to, links_in, sign
+from tests.signatories.helpers import confirm_path, last_email_to, links_in, minutes_pass, sign
 
 pytestmark = pytest.mark.django_db
 EMAIL = "amina@khrn.or.ke"
@@ -119,8 +119,20 @@ def test_an_expired_confirmation_token_is_410_with_a_way_to_sign_again(client, p
     assert status_of(pending) == "pending"
 
 
+def test_a_link_for_a_letter_that_closed_since_says_signatures_are_closed(client, pending):
+    path = confirm_path(EMAIL)
+    pending.letter.status = "closed"
+    pending.letter.save()
+
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert "Signatures closed" in response.text
+    assert status_of(pending) == "pending"
+
+
 def test_signing_again_after_expiry_sends_a_link_that_works(client, pending):
     Signature.objects.update(confirmation_expires_at=timezone.now() - timedelta(seconds=1))
+    minutes_pass(7 * 24 * 60)
 
     sign(client, pending.letter)
     response = client.post(confirm_path(EMAIL))

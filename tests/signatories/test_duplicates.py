@@ -4,7 +4,7 @@ from django.db import IntegrityError
 
 from signatories.models import Signature
 from tests.factories import SignatureFactory
-from tests.signatories.helpers import confirm_path, last_email_to, links_in, sign
+from tests.signatories.helpers import confirm_path, last_email_to, links_in, minutes_pass, sign
 
 pytestmark = pytest.mark.django_db
 EMAIL = "amina@khrn.or.ke"
@@ -13,6 +13,7 @@ EMAIL = "amina@khrn.or.ke"
 def test_signing_twice_while_pending_looks_the_same_and_sends_a_fresh_link(client, letter):
     first = sign(client, letter)
     old_link = confirm_path(EMAIL)
+    minutes_pass()
     second = sign(client, letter, contact_email="Amina@KHRN.or.ke", organisation_name="KHRN")
 
     assert first.status_code == second.status_code == 302
@@ -29,6 +30,7 @@ def test_signing_again_once_confirmed_emails_already_signed_and_changes_nothing(
     sign(client, letter)
     client.post(confirm_path(EMAIL))
     sent_before = len(mail.outbox)
+    minutes_pass()
 
     response = sign(client, letter, organisation_name="Someone Else Entirely")
 
@@ -51,12 +53,24 @@ def test_signing_again_after_rejection_says_so_without_a_withdraw_link(client, l
     client.post(confirm_path(EMAIL))
     with committed():
         signature_reject(signature=Signature.objects.get(), by=admin_user)
+    minutes_pass()
 
     sign(client, letter)
 
     email = last_email_to(EMAIL)
     assert "already signed" in email.subject and "could not accept" in email.body
     assert links_in(email) == {}
+
+
+def test_signing_again_at_once_sends_nothing_more_and_keeps_the_link(client, letter):
+    sign(client, letter)
+    link = confirm_path(EMAIL)
+
+    for _ in range(5):  # a double click, or someone hammering another's address
+        assert sign(client, letter).status_code == 302
+
+    assert len(mail.outbox) == 1
+    assert client.get(link).status_code == 200
 
 
 def test_the_pages_never_say_whether_an_address_signed(client, letter):

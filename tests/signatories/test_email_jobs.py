@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -13,7 +14,7 @@ from signatories.models import Signature
 from signatories.tasks import describe, is_transient, send_confirmation_email, send_notice_email
 from tests.conftest import committed
 from tests.factories import SignatureFactory
-from tests.signatories.helpers import confirm_path, sign
+from tests.signatories.helpers import confirm_path, links_in, minutes_pass, sign
 from tests.support.mail import ScriptedBackend
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,23 @@ def test_a_job_for_a_replaced_link_sends_nothing(letter):
     send_confirmation_email.delay(signature.pk, old_token)
 
     assert len(mail.outbox) == sent
+
+
+def test_a_slow_job_for_a_replaced_link_does_not_mark_the_new_email_sent(letter):
+    signature, old_token = pending_with_token(letter)
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        services.signature_resend_confirmation(signature=signature)
+    # The old job finishes only now, after the new link was issued and its job queued.
+    services.signature_email_sent(signature_id=signature.pk, kind="confirmation", token=old_token)
+    signature.refresh_from_db()
+    assert signature.email_state == "queued"
+
+    for job in queued:
+        job()
+
+    signature.refresh_from_db()
+    assert signature.email_state == "sent"
+    assert links_in(mail.outbox[-1])["confirm"] != f"/signatures/confirm/{old_token}/"
 
 
 def test_a_job_for_a_signature_that_moved_on_sends_nothing(client, letter):
@@ -153,13 +171,34 @@ def test_the_sweep_requeues_emails_whose_job_was_lost(letter):
     assert lost.email_state == "sent" and fresh.email_state == "queued"
 
 
+def test_the_sweep_requeues_a_retry_whose_job_was_lost(letter):
+    waiting = SignatureFactory(letter=letter, email_kind="confirmation", email_state="queued")
+    lost = SignatureFactory(letter=letter, email_kind="confirmation", email_state="queued")
+    Signature.objects.update(email_attempts=2)
+    Signature.objects.filter(pk=waiting.pk).update(
+        email_updated_at=timezone.now() - timedelta(minutes=30)  # within its retry backoff
+    )
+    Signature.objects.filter(pk=lost.pk).update(
+        email_updated_at=timezone.now() - timedelta(hours=2)  # longer than any backoff
+    )
+
+    with committed():
+        assert services.signatures_requeue_stalled_emails() == 1
+
+    assert [message.to for message in mail.outbox] == [[lost.contact_email]]
+
+
 def test_logs_never_carry_the_contact_address(client, letter, scripted_mail, caplog):
-    scripted_mail += [smtplib.SMTPRecipientsRefused({EMAIL: (550, f"<{EMAIL}> unknown".encode())})]
+    refused = f"<{EMAIL}> try again later".encode()
+    scripted_mail += [smtplib.SMTPRecipientsRefused({EMAIL: (450, refused)})]
 
     with caplog.at_level("DEBUG"):
-        sign(client, letter)
-        sign(client, letter)
+        sign(client, letter)  # deferred once, then delivered on the retry
         client.post(confirm_path(EMAIL))
+        scripted_mail.append(smtplib.SMTPRecipientsRefused({EMAIL: (550, refused)}))
+        minutes_pass()
+        sign(client, letter)  # "already signed", refused for good
 
-    assert caplog.records
+    assert "deferred (450)" in caplog.text  # the retry was logged, by its code
+    assert "(550, attempt 1), giving up" in caplog.text
     assert EMAIL not in caplog.text
