@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from campaigns.caching import public_cache_page
-from config.views import healthz
+from config.views import favicon, healthz
 
 admin.site.site_header = "Undersigned"
 admin.site.site_title = "Undersigned admin"
@@ -20,4 +20,5 @@ urlpatterns = [
         name="privacy",
     ),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]

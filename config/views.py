@@ -4,6 +4,8 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -20,3 +22,8 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return redirect(static("favicon.svg"), permanent=True)
