@@ -53,7 +53,8 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Letter page and JSON latency at 1,000 and 1,000,000 signatures (needs PostgreSQL and Redis).
+## Benchmarks (need PostgreSQL and Redis): see bench/README.md.
 bench: install-dev
 	scripts/test-services
-	$(BIN)/python bench/letter_page.py $(BENCH_ARGS)
+	$(BIN)/python bench/letter_page.py
+	$(BIN)/python bench/signing.py

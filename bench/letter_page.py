@@ -109,9 +109,10 @@ def build_database(sizes: dict[str, int]) -> None:
     manage("recount")
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def start_server(workers: int, env_overrides: dict | None = None) -> subprocess.Popen:
     manage("collectstatic", "--noinput")
-    redis_url = env()["REDIS_URL"]
+    server_env = env(**(env_overrides or {}))
+    redis_url = server_env["REDIS_URL"]
     redis.Redis.from_url(redis_url).flushdb()
     server = subprocess.Popen(
         [
@@ -125,13 +126,13 @@ def start_server(workers: int) -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
-        env=env(),
+        env=server_env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            return server
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1):
+                return server
         except OSError:
             time.sleep(0.2)
     server.kill()
@@ -168,7 +169,8 @@ def measure(url: str, *, requests: int, clients: int, time_limit: float) -> dict
                     errors += 1
 
     for _ in range(min(50, requests)):  # warm up the processes and the cache
-        urllib.request.urlopen(url, timeout=10).read()
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()
     started = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:

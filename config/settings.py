@@ -30,6 +30,10 @@ if not SECRET_KEY:
     # DEBUG only: a fixed key is harmless on a developer's machine and keeps sessions alive.
     SECRET_KEY = "django-insecure-undersigned-development-only"  # noqa: S105
 
+# Former keys, still accepted for signatures made with them (withdraw links already emailed,
+# sessions) while SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 # Absolute base for links in emails; also the host the app answers to by default.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 _site = urlsplit(SITE_URL)

@@ -17,7 +17,7 @@ from django.core import signing
 from django.utils import timezone
 
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,64}")
-_WITHDRAW_SIGNER = signing.Signer(salt="signatories.withdraw")
+WITHDRAW_SALT = "signatories.withdraw"
 
 
 def new_token() -> tuple[str, str]:
@@ -45,12 +45,13 @@ def new_withdraw_key() -> str:
 
 
 def withdraw_token(withdraw_key: str) -> str:
-    return _WITHDRAW_SIGNER.sign(withdraw_key)
+    return signing.Signer(salt=WITHDRAW_SALT).sign(withdraw_key)
 
 
 def withdraw_key_from_token(token: str) -> str | None:
     """The key a withdraw token was made for, or None if it is not one of ours."""
     try:
-        return _WITHDRAW_SIGNER.unsign(token)
+        # Made per call, so that it reads SECRET_KEY and SECRET_KEY_FALLBACKS as they are now.
+        return signing.Signer(salt=WITHDRAW_SALT).unsign(token)
     except signing.BadSignature:
         return None

@@ -190,6 +190,19 @@ def test_every_withdraw_link_we_emailed_keeps_working_until_used(client, letter,
     assert client.post(second_link).status_code == 404
 
 
+def test_a_withdraw_link_survives_a_key_rotation_while_the_old_key_is_a_fallback(
+    client, letter, settings
+):
+    confirmed(client, letter)
+    path = links_in(last_email_to(EMAIL))["withdraw"]
+    old_key = settings.SECRET_KEY
+
+    settings.SECRET_KEY = "a-brand-new-secret-key-" + "x7Q" * 15
+    assert client.get(path).status_code == 404  # signed with a key no longer known
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert client.post(path).status_code == 200
+
+
 @pytest.mark.parametrize("token", ["nope", "abc:def", "A" * 40 + ":" + "B" * 43, "x" * 3000])
 def test_a_forged_withdraw_link_is_404(client, letter, token):
     signature = confirmed(client, letter)

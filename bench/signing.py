@@ -1,0 +1,243 @@
+"""How many signatures a minute the app takes in a launch-day surge.
+
+Two measurements on PostgreSQL (`undersigned_bench_writes`, dropped first) with Redis:
+
+1. Submissions over HTTP: gunicorn serves the app; each of `--clients` clients loads the sign
+   form (for its CSRF cookie) and posts it, `--signers` times in all. The email jobs queue in
+   Redis (no worker runs), as they would ahead of busy workers.
+2. Confirmations that approve at once (a letter without review), called in `--threads`
+   threads: every one of them updates the counts and the letter's version, so this is where
+   one letter's row serializes writers. Measured on one letter, then spread over ten.
+
+    .venv/bin/python bench/signing.py [--signers 1000] [--clients 8] [--confirmations 2000]
+
+Bounded in requests and time; traffic goes to 127.0.0.1 only. See bench/README.md.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from letter_page import PORT, SERVER, env, start_server  # noqa: E402
+
+DATABASE = "undersigned_bench_writes"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def configure() -> None:
+    """The environment of the benchmark server, for this process too (it runs services)."""
+    os.environ.update(
+        env(
+            DATABASE_URL=f"{SERVER}/{DATABASE}",
+            SECURE_COOKIES="false",
+            DJANGO_SETTINGS_MODULE="config.settings",
+        )
+    )
+
+
+def percentiles(latencies: list[float]) -> dict:
+    latencies = sorted(latencies)
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
+    }
+
+
+def submit_over_http(slug: str, *, signers: int, clients: int, time_limit: float) -> dict:
+    latencies, errors, lock, next_number = [], [0], threading.Lock(), [0]
+    deadline = time.monotonic() + time_limit
+    url = f"http://127.0.0.1:{PORT}/letters/{slug}/sign/"
+
+    def signer():
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        while time.monotonic() < deadline:
+            with lock:
+                if next_number[0] >= signers:
+                    return
+                number = next_number[0]
+                next_number[0] += 1
+            started = time.perf_counter()
+            try:
+                # Each response is closed at once: gunicorn's sync workers wait for the client
+                # to close before they take the next request.
+                with opener.open(url, timeout=20) as response:
+                    form = response.read().decode()
+                data = urllib.parse.urlencode(
+                    {
+                        "csrfmiddlewaretoken": CSRF.search(form).group(1),
+                        "organisation_name": f"Surge Organisation {number}",
+                        "website": f"https://surge{number}.example.org",
+                        "country": ["KE", "NG", "BR", "IN", "DE"][number % 5],
+                        "contact_name": "Contact",
+                        "contact_email": f"contact@surge{number}.example.org",
+                        "list_publicly": "on",
+                        "authorised": "on",
+                        "consent": "on",
+                    }
+                ).encode()
+                request = urllib.request.Request(url, data=data, headers={"Referer": url})
+                with opener.open(request, timeout=20) as response:
+                    response.read()
+                    ok = response.status == 200 and response.url.endswith("/sign/check-email/")
+            except OSError:
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=signer) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    return {
+        "signed": len(latencies),
+        "errors": errors[0],
+        **percentiles(latencies),
+        "per_minute": round(len(latencies) / wall * 60),
+    }
+
+
+def confirm_in_threads(letters, *, confirmations: int, threads: int) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from signatories.models import Signature
+    from signatories.services import signature_confirm
+    from signatories.tokens import new_token, new_withdraw_key
+
+    tokens = []
+    pending = []
+    for number in range(confirmations):
+        token, digest = new_token()
+        tokens.append(token)
+        pending.append(
+            Signature(
+                letter=letters[number % len(letters)],
+                organisation_name=f"Confirming Organisation {number}",
+                country=["KE", "NG", "BR", "IN", "DE"][number % 5],
+                contact_name="Contact",
+                contact_email=f"c{number}@confirm.example.org",
+                email_canonical=f"c{number}@confirm.example.org",
+                authorised=True,
+                consent=True,
+                confirmation_token_hash=digest,
+                withdraw_key=new_withdraw_key(),
+            )
+        )
+    expiry = timezone.now() + timedelta(days=1)
+    for signature in pending:
+        signature.confirmation_expires_at = expiry
+    Signature.objects.bulk_create(pending)
+    connection.close()
+
+    latencies, errors, lock = [], [0], threading.Lock()
+
+    def confirmer(share):
+        for token in share:
+            started = time.perf_counter()
+            try:
+                signature_confirm(token=token)
+                ok = True
+            except Exception:  # counted below
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+        connection.close()
+
+    started = time.monotonic()
+    workers = [
+        threading.Thread(target=confirmer, args=(tokens[n::threads],)) for n in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    wall = time.monotonic() - started
+    return {
+        "confirmed": len(latencies),
+        "errors": errors[0],
+        **percentiles(latencies),
+        "per_minute": round(len(latencies) / wall * 60),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--signers", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--confirmations", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--time-limit", type=float, default=300)
+    options = parser.parse_args()
+
+    configure()
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    from campaigns.models import Letter
+
+    def letter(slug: str, *, review: bool) -> Letter:
+        return Letter.objects.create(
+            title=slug, slug=slug, body="We urge you.", status="open", requires_approval=review
+        )
+
+    surge = letter("surge", review=True)
+    server = start_server(3, env_overrides={"DATABASE_URL": os.environ["DATABASE_URL"]})
+    try:
+        submitted = submit_over_http(
+            surge.slug,
+            signers=options.signers,
+            clients=options.clients,
+            time_limit=options.time_limit,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"Submissions over HTTP, {options.clients} clients: {submitted}")
+
+    one = confirm_in_threads(
+        [letter("one-letter", review=False)],
+        confirmations=options.confirmations,
+        threads=options.threads,
+    )
+    print(f"Confirmations approving at once, one letter, {options.threads} threads: {one}")
+    ten = confirm_in_threads(
+        [letter(f"ten-letters-{n}", review=False) for n in range(10)],
+        confirmations=options.confirmations,
+        threads=options.threads,
+    )
+    print(f"Confirmations approving at once, ten letters, {options.threads} threads: {ten}")
+
+
+if __name__ == "__main__":
+    main()
