@@ -16,7 +16,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 import redis
+from timing import run_timed, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -139,54 +139,17 @@ def start_server(workers: int, env_overrides: dict | None = None) -> subprocess.
     raise RuntimeError("gunicorn did not start")
 
 
+def fetch(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        response.read()
+        return response.status == 200
+
+
 def measure(url: str, *, requests: int, clients: int, time_limit: float) -> dict:
     """Send `requests` GETs from `clients` threads; latencies of the 200 answers, in ms."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    remaining = [requests]
-    deadline = time.monotonic() + time_limit
-
-    def client():
-        nonlocal errors
-        while time.monotonic() < deadline:
-            with lock:
-                if remaining[0] == 0:
-                    return
-                remaining[0] -= 1
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    response.read()
-                    ok = response.status == 200
-            except OSError:
-                ok = False
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors += 1
-
     for _ in range(min(50, requests)):  # warm up the processes and the cache
-        with urllib.request.urlopen(url, timeout=10) as response:
-            response.read()
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
-        "per_second": round(len(latencies) / wall, 1),
-    }
+        fetch(url)
+    return run_timed(lambda _: fetch(url), count=requests, threads=clients, time_limit=time_limit)
 
 
 def measure_cold(url: str, slug: str, *, requests: int) -> dict:
@@ -201,22 +164,16 @@ def measure_cold(url: str, slug: str, *, requests: int) -> dict:
                 (slug,),
             )
             started = time.perf_counter()
-            with urllib.request.urlopen(url, timeout=10) as response:
-                response.read()
+            fetch(url)
             latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "p50_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 2),
-    }
+    return {"done": len(latencies), **summary(latencies)}
 
 
 def combine(rounds: list[dict]) -> dict:
     """The median of each figure over the rounds."""
     keys = [key for key in rounds[0] if key.endswith(("_ms", "per_second"))]
     combined = {key: round(statistics.median(r[key] for r in rounds), 2) for key in keys}
-    return {"requests": sum(r["requests"] for r in rounds), **combined}
+    return {"done": sum(r["done"] for r in rounds), **combined}
 
 
 def main() -> None:

@@ -17,10 +17,7 @@ Bounded in requests and time; traffic goes to 127.0.0.1 only. See bench/README.m
 import argparse
 import os
 import re
-import statistics
 import sys
-import threading
-import time
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -32,8 +29,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from letter_page import PORT, SERVER, env, start_server  # noqa: E402
+from timing import run_timed  # noqa: E402
 
 DATABASE = "undersigned_bench_writes"
+COUNTRIES = ["KE", "NG", "BR", "IN", "DE"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -48,82 +47,51 @@ def configure() -> None:
     )
 
 
-def percentiles(latencies: list[float]) -> dict:
-    latencies = sorted(latencies)
-    return {
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
-    }
-
-
 def submit_over_http(slug: str, *, signers: int, clients: int, time_limit: float) -> dict:
-    latencies, errors, lock, next_number = [], [0], threading.Lock(), [0]
-    deadline = time.monotonic() + time_limit
     url = f"http://127.0.0.1:{PORT}/letters/{slug}/sign/"
 
-    def signer():
+    def sign(number: int) -> bool:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        while time.monotonic() < deadline:
-            with lock:
-                if next_number[0] >= signers:
-                    return
-                number = next_number[0]
-                next_number[0] += 1
-            started = time.perf_counter()
-            try:
-                # Each response is closed at once: gunicorn's sync workers wait for the client
-                # to close before they take the next request.
-                with opener.open(url, timeout=20) as response:
-                    form = response.read().decode()
-                data = urllib.parse.urlencode(
-                    {
-                        "csrfmiddlewaretoken": CSRF.search(form).group(1),
-                        "organisation_name": f"Surge Organisation {number}",
-                        "website": f"https://surge{number}.example.org",
-                        "country": ["KE", "NG", "BR", "IN", "DE"][number % 5],
-                        "contact_name": "Contact",
-                        "contact_email": f"contact@surge{number}.example.org",
-                        "list_publicly": "on",
-                        "authorised": "on",
-                        "consent": "on",
-                    }
-                ).encode()
-                request = urllib.request.Request(url, data=data, headers={"Referer": url})
-                with opener.open(request, timeout=20) as response:
-                    response.read()
-                    ok = response.status == 200 and response.url.endswith("/sign/check-email/")
-            except OSError:
-                ok = False
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
+        # Each response is closed at once: gunicorn's sync workers wait for the client to
+        # close before they take the next request.
+        with opener.open(url, timeout=20) as response:
+            form = response.read().decode()
+        data = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF.search(form).group(1),
+                "organisation_name": f"Surge Organisation {number}",
+                "website": f"https://surge{number}.example.org",
+                "country": COUNTRIES[number % len(COUNTRIES)],
+                "contact_name": "Contact",
+                "contact_email": f"contact@surge{number}.example.org",
+                "list_publicly": "on",
+                "authorised": "on",
+                "consent": "on",
+            }
+        ).encode()
+        request = urllib.request.Request(url, data=data, headers={"Referer": url})
+        with opener.open(request, timeout=20) as response:
+            response.read()
+            return response.status == 200 and response.url.endswith("/sign/check-email/")
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=signer) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    return {
-        "signed": len(latencies),
-        "errors": errors[0],
-        **percentiles(latencies),
-        "per_minute": round(len(latencies) / wall * 60),
-    }
+    return per_minute(run_timed(sign, count=signers, threads=clients, time_limit=time_limit))
 
 
-def confirm_in_threads(letters, *, confirmations: int, threads: int) -> dict:
+def per_minute(result: dict) -> dict:
+    per_second = result.pop("per_second")
+    return {**result, "per_minute": round(per_second * 60)}
+
+
+def confirm_in_threads(letters, *, confirmations: int, threads: int, time_limit: float) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from signatories.errors import SignatureError
     from signatories.models import Signature
     from signatories.services import signature_confirm
     from signatories.tokens import new_token, new_withdraw_key
 
+    expiry = timezone.now() + timedelta(days=1)
     tokens = []
     pending = []
     for number in range(confirmations):
@@ -133,55 +101,35 @@ def confirm_in_threads(letters, *, confirmations: int, threads: int) -> dict:
             Signature(
                 letter=letters[number % len(letters)],
                 organisation_name=f"Confirming Organisation {number}",
-                country=["KE", "NG", "BR", "IN", "DE"][number % 5],
+                country=COUNTRIES[number % len(COUNTRIES)],
                 contact_name="Contact",
                 contact_email=f"c{number}@confirm.example.org",
                 email_canonical=f"c{number}@confirm.example.org",
                 authorised=True,
                 consent=True,
                 confirmation_token_hash=digest,
+                confirmation_expires_at=expiry,
                 withdraw_key=new_withdraw_key(),
             )
         )
-    expiry = timezone.now() + timedelta(days=1)
-    for signature in pending:
-        signature.confirmation_expires_at = expiry
     Signature.objects.bulk_create(pending)
     connection.close()
 
-    latencies, errors, lock = [], [0], threading.Lock()
+    def confirm(number: int) -> bool:
+        try:
+            signature_confirm(token=tokens[number])
+        except SignatureError:
+            return False
+        return True
 
-    def confirmer(share):
-        for token in share:
-            started = time.perf_counter()
-            try:
-                signature_confirm(token=token)
-                ok = True
-            except Exception:  # counted below
-                ok = False
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                if ok:
-                    latencies.append(elapsed)
-                else:
-                    errors[0] += 1
-        connection.close()
-
-    started = time.monotonic()
-    workers = [
-        threading.Thread(target=confirmer, args=(tokens[n::threads],)) for n in range(threads)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    wall = time.monotonic() - started
-    return {
-        "confirmed": len(latencies),
-        "errors": errors[0],
-        **percentiles(latencies),
-        "per_minute": round(len(latencies) / wall * 60),
-    }
+    result = run_timed(
+        confirm,
+        count=len(tokens),
+        threads=threads,
+        time_limit=time_limit,
+        on_thread_end=lambda: connection.close(),  # each thread's own connection
+    )
+    return per_minute(result)
 
 
 def main() -> None:
@@ -229,12 +177,14 @@ def main() -> None:
         [letter("one-letter", review=False)],
         confirmations=options.confirmations,
         threads=options.threads,
+        time_limit=options.time_limit,
     )
     print(f"Confirmations approving at once, one letter, {options.threads} threads: {one}")
     ten = confirm_in_threads(
         [letter(f"ten-letters-{n}", review=False) for n in range(10)],
         confirmations=options.confirmations,
         threads=options.threads,
+        time_limit=options.time_limit,
     )
     print(f"Confirmations approving at once, ten letters, {options.threads} threads: {ten}")
 

@@ -3,7 +3,6 @@
 Documented in the README and in the OpenAPI document served at /api/schema/.
 """
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,6 +12,7 @@ from campaigns.caching import letter_view, public_cache
 from campaigns.counts import LetterCounts, letter_counts, letters_totals
 from campaigns.listing import PageOutOfRange, signatory_page
 from campaigns.models import Letter
+from config.site import absolute_url
 
 PAGE_SIZE = 100
 
@@ -21,16 +21,25 @@ def error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
+def _identity(letter: Letter) -> dict:
     return {
         "slug": letter.slug,
         "title": letter.title,
         "status": letter.effective_status,
-        "url": absolute(letter.get_absolute_url()),
+        "url": absolute_url(letter.get_absolute_url()),
+    }
+
+
+def _sign_on(letter: Letter) -> dict:
+    return {
+        "goal": letter.goal,
+        "closes_at": letter.closes_at.isoformat() if letter.closes_at else None,
+    }
+
+
+def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
+    return {
+        **_identity(letter),
         "signatories": counts.signatories,
         "countries": counts.countries,
         "unnamed": counts.unnamed,
@@ -38,28 +47,25 @@ def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
             {"code": line.code, "name": line.name, "count": line.count}
             for line in counts.by_country
         ],
-        "goal": letter.goal,
-        "closes_at": letter.closes_at.isoformat() if letter.closes_at else None,
+        **_sign_on(letter),
     }
 
 
 def letters(request):
     public = list(Letter.objects.public().order_by("-opened_at", "-created_at"))
     totals = letters_totals(public)
-    results = [
-        {
-            "slug": letter.slug,
-            "title": letter.title,
-            "status": letter.effective_status,
-            "url": absolute(letter.get_absolute_url()),
-            "signatories": totals.get(letter.pk, (0, 0))[0],
-            "countries": totals.get(letter.pk, (0, 0))[1],
-            "goal": letter.goal,
-            "closes_at": letter.closes_at.isoformat() if letter.closes_at else None,
-            "api_url": absolute(reverse("api:letter", kwargs={"slug": letter.slug})),
-        }
-        for letter in public
-    ]
+    results = []
+    for letter in public:
+        signatories, countries_signed = totals.get(letter.pk, (0, 0))
+        results.append(
+            {
+                **_identity(letter),
+                "signatories": signatories,
+                "countries": countries_signed,
+                **_sign_on(letter),
+                "api_url": absolute_url(reverse("api:letter", kwargs={"slug": letter.slug})),
+            }
+        )
     return public_cache(JsonResponse({"count": len(results), "results": results}))
 
 
@@ -89,7 +95,7 @@ def letter_signatories(request, letter):
     def page_url(number: int) -> str:
         query = {"page": number, **({"country": country} if country else {})}
         path = reverse("api:letter_signatories", kwargs={"slug": letter.slug})
-        return absolute(f"{path}?{urlencode(query)}")
+        return absolute_url(f"{path}?{urlencode(query)}")
 
     return JsonResponse(
         {

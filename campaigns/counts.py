@@ -52,10 +52,6 @@ class LetterCounts:
     def countries(self) -> int:
         return len(self.by_country)
 
-    @property
-    def named(self) -> int:
-        return self.signatories - self.unnamed
-
     def alphabetical(self) -> list[CountryLine]:
         return sorted(self.by_country, key=lambda line: line.name)
 

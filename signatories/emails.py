@@ -4,12 +4,12 @@ Each kind has `<kind>.subject.txt`, `<kind>.txt` and `<kind>.html`. Links are ab
 from SITE_URL, since they are opened from a mail client.
 """
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from config.site import absolute_url
 from signatories.models import Signature
 from signatories.tokens import token_hash, withdraw_token
 
@@ -34,10 +34,6 @@ NOTICE_STATUSES = {
 }
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def confirmation_needed(signature: Signature, token: str) -> bool:
     """Whether the email with this confirmation link should still go out."""
     return (
@@ -60,7 +56,7 @@ def notice_needed(signature: Signature, kind: str) -> bool:
 
 
 def send_confirmation(signature: Signature, token: str) -> None:
-    confirm_url = absolute(reverse("signatories:confirm", kwargs={"token": token}))
+    confirm_url = absolute_url(reverse("signatories:confirm", kwargs={"token": token}))
     _send(
         signature,
         CONFIRMATION,
@@ -79,10 +75,10 @@ def _send(signature: Signature, kind: str, **extra) -> None:
     context = {
         "signature": signature,
         "letter": letter,
-        "letter_url": absolute(letter.get_absolute_url()),
-        "sign_url": absolute(reverse("signatories:sign", kwargs={"slug": letter.slug})),
+        "letter_url": absolute_url(letter.get_absolute_url()),
+        "sign_url": absolute_url(reverse("signatories:sign", kwargs={"slug": letter.slug})),
         "withdraw_url": (
-            absolute(
+            absolute_url(
                 reverse(
                     "signatories:withdraw",
                     kwargs={"token": withdraw_token(signature.withdraw_key)},
