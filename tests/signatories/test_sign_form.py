@@ -20,7 +20,7 @@ def test_the_form_shows_every_field_beside_the_letter(client, letter):
     for name in form_data():
         assert f'name="{name}"' in html
     assert letter.summary in html and "Read the full letter" in html
-    assert "count us but do not show our name" in html.lower() or "counted but not named" in html
+    assert "Untick to be counted but not named" in html
     assert re.search(r'<input type="checkbox" name="list_publicly"[^>]* checked', html)
     form = response.context["form"]
     assert form["authorised"].value() is None and form["consent"].value() is None
