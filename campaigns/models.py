@@ -1,15 +1,17 @@
 from math import ceil
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
 
 from campaigns.markdown import render_markdown
+from config.release import release_id
 
 
 class LetterQuerySet(models.QuerySet):
@@ -31,6 +33,12 @@ class LetterQuerySet(models.QuerySet):
             models.Q(status=Letter.Status.CLOSED)
             | models.Q(status=Letter.Status.OPEN, closes_at__lte=now)
         )
+
+    def recently_closed(self):
+        """Closed letters, the most recently closed first. An open letter past its date closed
+        at its date, before the periodic job stamped it; NULLs go last on every database."""
+        closed = Coalesce("closed_at", "closes_at")
+        return self.closed().order_by(closed.desc(nulls_last=True), "-pk")
 
 
 class Letter(models.Model):
@@ -55,6 +63,14 @@ class Letter(models.Model):
     body = models.TextField(
         _("body"), help_text=_("Markdown. Scripts, styles and unsafe links are removed.")
     )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_(
+            "Where signatories can reach the organisers: shown on the letter's page and used as "
+            "Reply-To on every email about the letter. Empty: the site's CONTACT_EMAIL."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -75,6 +91,10 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    # Bumped by every edit of the letter's own fields: a form opened before another organiser
+    # saved is refused instead of silently undoing their change (campaigns.services).
+    revision = models.PositiveIntegerField(default=0, editable=False)
     # Changes whenever anything the public sees of the letter changes (its text, a signature
     # published or withdrawn): cached counts, lists and ETags are keyed on it, so a change is
     # visible on the very next request, with any cache backend and any number of processes.
@@ -85,30 +105,15 @@ class Letter(models.Model):
     class Meta:
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
-        ordering = ["-opened_at", "-created_at"]
+        # Explicit about drafts, never opened: PostgreSQL sorts NULL first when descending,
+        # SQLite last.
+        ordering = [F("opened_at").desc(nulls_last=True), "-created_at"]
 
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.OPEN and self.opened_at is None:
-            self.opened_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "opened_at"}
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            # Never write back a published_version read earlier: an admin form open while
-            # signatures were approved would otherwise wind it back onto stale cache entries.
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "published_version"
-            ]
-        super().save(*args, **kwargs)
-        Letter.objects.filter(pk=self.pk).update(published_version=F("published_version") + 1)
-        self.refresh_from_db(fields=["published_version"])
-
     def get_absolute_url(self):
-        return reverse("campaigns:letter_detail", kwargs={"slug": self.slug})
+        return reverse("publication:letter_detail", kwargs={"slug": self.slug})
 
     def fresh_url(self) -> str:
         """The letter's address, stamped with its current version: a browser holding the page
@@ -132,6 +137,16 @@ class Letter(models.Model):
         return self.effective_status == self.Status.OPEN
 
     @property
+    def slug_locked(self) -> bool:
+        """Once a letter has opened, its address is in emails, links and the press: fixed."""
+        return self.opened_at is not None
+
+    @property
+    def reply_to(self) -> str:
+        """The address signatories can write to about this letter ("" when none is set)."""
+        return self.contact_email or settings.CONTACT_EMAIL
+
+    @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
 
@@ -149,26 +164,5 @@ class Letter(models.Model):
     def body_html(self):
         # Rendering Markdown costs more than the rest of the page; the version in the key
         # changes whenever the letter is saved.
-        key = f"letter-body:{self.pk}:{self.published_version}"
+        key = f"letter-body:{release_id()}:{self.pk}:{self.published_version}"
         return cache.get_or_set(key, lambda: render_markdown(self.body), 60 * 60 * 24)
-
-
-class CountryCount(models.Model):
-    """How many approved signatures a letter has from one country, of which how many unnamed.
-
-    Maintained in the same transaction as every move into or out of "approved"
-    (campaigns.counts), so pages read a few hundred rows at most, never the signatures.
-    """
-
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="country_counts")
-    country = CountryField()
-    signatories = models.IntegerField(default=0)
-    unnamed = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["letter", "country"], name="one_count_per_country"),
-        ]
-
-    def __str__(self):
-        return f"{self.letter_id}/{self.country.code}: {self.signatories} ({self.unnamed} unnamed)"

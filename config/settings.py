@@ -60,13 +60,14 @@ INSTALLED_APPS = [
     "csp",
     "campaigns",
     "signatories",
+    "publication",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from the content for pages without one of their own (home, the letter list), and
-    # 304 answers for them; letter pages set a cheaper ETag before rendering (campaigns.caching).
+    # 304 answers for them; letter pages set a cheaper ETag before rendering (publication.caching).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,11 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
     "check-counts-nightly": {
-        "task": "campaigns.tasks.check_counts",
+        "task": "signatories.tasks.check_counts",
         "schedule": crontab(hour=3, minute=17),
     },
     "requeue-emails-whose-job-was-lost": {
-        "task": "signatories.tasks.requeue_stalled_emails",
+        "task": "signatories.tasks.sweep_emails",
         "schedule": 5 * 60,
     },
 }
@@ -169,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Undersigned <noreply@localhost>")
+# Where signatories can write to the organisers: the Reply-To of every email, and shown on
+# letter pages, for letters that do not name a contact of their own.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
+# Whether email went to the console because the deploy chose it (EMAIL_URL=consolemail://)
+# rather than because nobody set EMAIL_URL (the deploy check tells the two apart).
+EMAIL_URL_SET = bool(env.str("EMAIL_URL", default=""))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Signatures --------------------------------------------------------------------------------------

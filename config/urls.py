@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from campaigns.caching import public_cache_page
 from config.views import favicon, healthz
+from publication.caching import public_cache_page
 
 admin.site.site_header = "Undersigned"
 admin.site.site_title = "Undersigned admin"
 
 urlpatterns = [
-    path("", include("campaigns.urls")),
+    path("", include("publication.urls")),
     path("", include("signatories.urls")),
-    path("api/", include("campaigns.api_urls")),
+    path("api/", include("publication.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -1,16 +1,184 @@
+"""The organisers' admin: letters with their sign-on's progress, and the signatures to vet.
+
+The letter's admin lives here rather than in campaigns because it shows signatures (progress,
+the review queue), and campaigns knows nothing of them (README, "Architecture"). Every change
+goes through a service; the change forms are not wrapped in the admin's own transaction,
+because the services open their own, durable, ones.
+"""
+
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.options import csrf_protect_m
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 
-from signatories import services
-from signatories.errors import NotAwaitingReview, NotPending, SignatureError
-from signatories.models import Signature
+from campaigns import errors as letter_errors
+from campaigns import services as letter_services
+from campaigns.forms import LetterForm
+from campaigns.models import Letter
+from config.forms import STALE_FORM_MESSAGE, RevisionCheckedForm
+from signatories import outbox, services
+from signatories.domains import canonical_email
+from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
+from signatories.models import CountryCount, Signature, SignatureEvent
+
+
+class ServiceSavedAdmin(admin.ModelAdmin):
+    """A change form whose save is a service call: no outer transaction (the services' are
+    durable), and a form that went stale between its check and the save is refused with a
+    message rather than an error page."""
+
+    stale_errors: tuple[type[Exception], ...] = ()
+
+    @csrf_protect_m
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        except self.stale_errors:
+            self.message_user(request, STALE_FORM_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
+# Letters -----------------------------------------------------------------------------------------
+
+
+@admin.register(Letter)
+class LetterAdmin(ServiceSavedAdmin):
+    form = LetterForm
+    stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)
+    list_display = [
+        "title", "status", "signatories", "awaiting_review", "goal", "closes_at", "opened_at",
+    ]  # fmt: skip
+    list_filter = ["status", "requires_approval"]
+    search_fields = ["title", "slug", "addressee", "summary"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
+        (
+            _("Sign-on"),
+            {"fields": ["status", "requires_approval", "goal", "closes_at", "contact_email"]},
+        ),
+        (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created_at", "updated_at", "opened_at", "closed_at"]
+        if obj is not None and obj.slug_locked:
+            readonly.append("slug")  # emailed and published links name it
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.slug_locked:
+            return {}
+        return {"slug": ["title"]}
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            letter_services.letter_update(
+                letter=obj, changes=form.changes(), revision=form.cleaned_data["loaded_revision"]
+            )
+        else:
+            letter_services.letter_create(letter=obj)
+
+    def get_queryset(self, request):
+        # Organisers' progress at a glance: approved from the maintained counts, the review
+        # queue from the signatures (an admin page, not a public one).
+        per_letter = {"letter": OuterRef("pk")}
+        approved = CountryCount.objects.filter(**per_letter).values("letter")
+        review = Signature.objects.awaiting_review().filter(**per_letter).values("letter")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_total=Subquery(approved.annotate(n=Sum("signatories")).values("n")),
+                review_total=Subquery(review.annotate(n=Count("pk")).values("n")),
+            )
+        )
+
+    @admin.display(description=_("signatories"), ordering="approved_total")
+    def signatories(self, letter):
+        return letter.approved_total or 0
+
+    @admin.display(description=_("awaiting review"), ordering="review_total")
+    def awaiting_review(self, letter):
+        query = urlencode({"letter__id__exact": letter.pk, "status__exact": "verified"})
+        url = f"{reverse('admin:signatories_signature_changelist')}?{query}"
+        return format_html('<a href="{}">{}</a>', url, letter.review_total or 0)
+
+
+# Signatures --------------------------------------------------------------------------------------
+
+
+class SignatureForm(RevisionCheckedForm):
+    website = forms.URLField(
+        label=_("website"), max_length=200, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Signature
+        fields = "__all__"
+
+    def clean_contact_email(self):
+        email = self.cleaned_data["contact_email"]
+        if "contact_email" in self.changed_data:
+            taken = Signature.objects.confirmed().filter(
+                letter_id=self.instance.letter_id, email_canonical=canonical_email(email)
+            )
+            if taken.exclude(pk=self.instance.pk).exists():
+                raise ValidationError(_("This address has already signed this letter."))
+        return email
+
+
+class SignatureTrail(admin.TabularInline):
+    """The signature's trail: every transition and edit, who made it and when."""
+
+    model = SignatureEvent
+    verbose_name_plural = _("Trail")
+    fields = ["at", "kind", "who", "before", "after", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+ORGANISATION_FIELDS = [
+    "letter", "organisation_name", "website", "country", "list_publicly", "initiator", "comment",
+    "loaded_revision",
+]  # fmt: skip
+VETTING_FIELDS = [
+    "status", "email_domain_matches", "website_domain", "email_canonical", "authorised",
+    "consent", "reviewed_by",
+]  # fmt: skip
+HISTORY_FIELDS = [
+    "created_at", "confirmed_at", "confirmation_expires_at", "approved_at", "rejected_at",
+    "withdrawn_at",
+]  # fmt: skip
+EMAIL_FIELDS = [
+    "email_state", "email_kind", "email_attempts", "email_error", "email_updated_at",
+    "email_due_at",
+]  # fmt: skip
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ServiceSavedAdmin):
+    form = SignatureForm
+    stale_errors = (StaleEdit,)
+    inlines = [SignatureTrail]
     list_display = [
         "organisation_name", "country", "letter", "status", "email_domain_matches",
         "list_publicly", "initiator", "email_state", "created_at",
@@ -19,7 +187,6 @@ class SignatureAdmin(admin.ModelAdmin):
         "letter", "status", ("country", CountryFilter), "email_domain_matches", "email_state",
         "list_publicly", "initiator",
     ]  # fmt: skip
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["organisation_name", "contact_email", "website_domain", "contact_name"]
     list_select_related = ["letter"]
     date_hierarchy = "created_at"
@@ -27,73 +194,35 @@ class SignatureAdmin(admin.ModelAdmin):
         "approve_signatures", "reject_signatures", "resend_confirmation_email",
         "withdraw_signatures",
     ]  # fmt: skip
-    # The lifecycle moves only through the actions, which check each step and send its email;
-    # the contact address is the one that was verified, so it is not edited either.
+    # The lifecycle moves only through the actions, which check each step and send its email.
     readonly_fields = [
         "letter", "status", "email_canonical", "website_domain", "email_domain_matches",
         "created_at", "confirmed_at", "approved_at", "rejected_at", "withdrawn_at", "reviewed_by",
         "confirmation_expires_at", "email_state", "email_kind", "email_attempts", "email_error",
-        "email_updated_at", "language", "contact_email",
+        "email_updated_at", "email_due_at", "language",
     ]  # fmt: skip
     fieldsets = [
-        (
-            _("Organisation"),
-            {
-                "fields": [
-                    "letter",
-                    "organisation_name",
-                    "website",
-                    "country",
-                    "list_publicly",
-                    "initiator",
-                    "comment",
-                ]
-            },
-        ),
+        (_("Organisation"), {"fields": ORGANISATION_FIELDS}),
         (_("Contact"), {"fields": ["contact_name", "contact_role", "contact_email", "language"]}),
-        (
-            _("Vetting"),
-            {
-                "fields": [
-                    "status",
-                    "email_domain_matches",
-                    "website_domain",
-                    "email_canonical",
-                    "authorised",
-                    "consent",
-                    "reviewed_by",
-                ]
-            },
-        ),
-        (
-            _("History"),
-            {
-                "fields": [
-                    "created_at",
-                    "confirmed_at",
-                    "confirmation_expires_at",
-                    "approved_at",
-                    "rejected_at",
-                    "withdrawn_at",
-                ]
-            },
-        ),
-        (
-            _("Email delivery"),
-            {
-                "fields": [
-                    "email_state",
-                    "email_kind",
-                    "email_attempts",
-                    "email_error",
-                    "email_updated_at",
-                ]
-            },
-        ),
+        (_("Vetting"), {"fields": VETTING_FIELDS}),
+        (_("History"), {"fields": HISTORY_FIELDS}),
+        (_("Email delivery"), {"fields": EMAIL_FIELDS}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A mistyped address can be corrected while its link is awaited (a fresh link goes to
+        # the corrected one); once confirmed, the address is the one that was verified.
+        if obj is not None and obj.status == Signature.Status.PENDING:
+            return self.readonly_fields
+        return [*self.readonly_fields, "contact_email"]
+
     def save_model(self, request, obj, form, change):
-        services.signature_edit_by_staff(signature=obj, changed=form.changed_data)
+        services.signature_edit_by_staff(
+            signature=obj,
+            changes=form.changes(),
+            revision=form.cleaned_data["loaded_revision"],
+            by=request.user,
+        )
 
     def has_add_permission(self, request):
         return False  # signatures arrive through the sign form, which verifies the address
@@ -101,18 +230,44 @@ class SignatureAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # withdraw instead: the history of who signed must survive
 
+    def changelist_view(self, request, extra_context=None):
+        self._warn_of_mail_configuration(request)
+        return super().changelist_view(request, extra_context)
+
+    def _warn_of_mail_configuration(self, request):
+        """A wrong mail set-up fails every email: say so where organisers look, once a page."""
+        failing = (
+            Signature.objects.filter(
+                email_state=Signature.EmailState.FAILED,
+                email_error__startswith=outbox.CONFIGURATION_PROBLEM,
+                email_updated_at__gte=timezone.now() - timedelta(days=1),
+            )
+            .order_by("-email_updated_at")
+            .values_list("email_error", flat=True)
+            .first()
+        )
+        if failing and request.method == "GET":
+            self.message_user(
+                request,
+                _(
+                    "Emails cannot be sent because of the site's mail settings (%(error)s). "
+                    "Ask whoever runs the site to fix EMAIL_URL, then resend the failed emails."
+                )
+                % {"error": failing},
+                messages.WARNING,
+            )
+
     def _apply(self, request, queryset, service, *, done, refused, refusable):
-        """Run `service` on each selected signature; report what was done and what refused."""
+        """Run `service` on each selected signature; report what was done and what refused.
+        Each service writes the signature's trail."""
         applied, refused_signatures = 0, []
         for signature in queryset:
             try:
-                changed = service(signature)
+                service(signature)
             except refusable as error:
                 refused_signatures.append(error.signature or signature)
             else:
                 applied += 1
-                # The admin's history of the signature: who did what, and when.
-                self.log_change(request, changed, changed.get_status_display())
         if applied:
             self.message_user(request, done % applied, messages.SUCCESS)
         if refused_signatures:
@@ -156,7 +311,9 @@ class SignatureAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            lambda signature: services.signature_resend_confirmation(signature=signature),
+            lambda signature: services.signature_resend_confirmation(
+                signature=signature, by=request.user
+            ),
             done=ngettext_lazy(
                 "Sent a fresh confirmation link for %d signature.",
                 "Sent fresh confirmation links for %d signatures.",

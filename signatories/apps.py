@@ -7,4 +7,9 @@ class SignatoriesConfig(AppConfig):
     verbose_name = _("Signatures")
 
     def ready(self):
-        from signatories import checks  # noqa: F401 - registers the deploy check
+        # The outbox queues its job by name; the web process must know the task too, not only
+        # the worker (which imports every app's tasks when it starts).
+        from signatories import (
+            checks,  # noqa: F401 - registers the deploy checks
+            tasks,  # noqa: F401
+        )

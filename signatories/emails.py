@@ -34,39 +34,27 @@ NOTICE_STATUSES = {
 }
 
 
-def confirmation_needed(signature: Signature, token: str) -> bool:
-    """Whether the email with this confirmation link should still go out."""
-    return (
-        signature.status == Status.PENDING
-        and signature.confirmation_token_hash == token_hash(token)  # not replaced since
-        and not (
-            signature.email_kind == CONFIRMATION
-            and signature.email_state == Signature.EmailState.SENT
+def still_needed(signature: Signature, kind: str, token: str = "") -> bool:
+    """Whether the email of this kind should still go: the state it speaks of still holds
+    (an "approved" email for a signature withdrawn since would be wrong), and a confirmation's
+    link is still the signature's current one."""
+    if kind == CONFIRMATION:
+        return (
+            signature.status == Status.PENDING
+            and signature.confirmation_token_hash == token_hash(token)
         )
-    )
+    return signature.status in NOTICE_STATUSES[kind]
 
 
-def notice_needed(signature: Signature, kind: str) -> bool:
-    """Whether this notice should still go out: the state it announces still holds, and a
-    redelivered job does not send it twice."""
-    already_sent = (
-        signature.email_kind == kind and signature.email_state == Signature.EmailState.SENT
-    )
-    return signature.status in NOTICE_STATUSES[kind] and not already_sent
-
-
-def send_confirmation(signature: Signature, token: str) -> None:
-    confirm_url = absolute_url(reverse("signatories:confirm", kwargs={"token": token}))
-    _send(
-        signature,
-        CONFIRMATION,
-        confirm_url=confirm_url,
-        expires_at=signature.confirmation_expires_at,
-    )
-
-
-def send_notice(signature: Signature, kind: str) -> None:
-    _send(signature, kind)
+def send(signature: Signature, kind: str, *, token: str = "") -> None:
+    """Build and send the email of this kind to the signature's contact."""
+    extra = {}
+    if kind == CONFIRMATION:
+        extra = {
+            "confirm_url": absolute_url(reverse("signatories:confirm", kwargs={"token": token})),
+            "expires_at": signature.confirmation_expires_at,
+        }
+    _send(signature, kind, **extra)
 
 
 def _send(signature: Signature, kind: str, **extra) -> None:
@@ -75,6 +63,7 @@ def _send(signature: Signature, kind: str, **extra) -> None:
     context = {
         "signature": signature,
         "letter": letter,
+        "contact_email": letter.reply_to,
         "letter_url": absolute_url(letter.get_absolute_url()),
         "sign_url": absolute_url(reverse("signatories:sign", kwargs={"slug": letter.slug})),
         "withdraw_url": (
@@ -97,6 +86,8 @@ def _send(signature: Signature, kind: str, **extra) -> None:
         subject=" ".join(subject.split()),
         body=text,
         to=[signature.contact_email],
+        # Replies reach the letter's organisers, not the site's no-reply sender.
+        reply_to=[letter.reply_to] if letter.reply_to else None,
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")

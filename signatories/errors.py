@@ -37,3 +37,7 @@ class NotAwaitingReview(SignatureError):
 
 class NotPending(SignatureError):
     """A confirmation email can be re-sent only while the signature awaits confirmation."""
+
+
+class StaleEdit(SignatureError):
+    """An organiser's form was opened before someone else changed the signature."""

@@ -1,33 +1,17 @@
-import unicodedata
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from signatories.models import Signature
-
-# Line breaks are fine in a comment; no other control or direction-override character belongs
-# in what we publish or email (they hide text and spoof names).
-ALLOWED_CONTROLS = {"\n", "\r", "\t"}
-BIDI_OVERRIDES = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def reject_control_characters(value: str, *, multiline: bool = False) -> None:
-    for char in value:
-        if multiline and char in ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(char) == "Cc" or char in BIDI_OVERRIDES:
-            raise ValidationError(
-                _("Remove the invisible control characters from this field."),
-                code="control_characters",
-            )
+from signatories.models import SUBMITTED_FIELDS, Signature
 
 
 class SignatureForm(forms.ModelForm):
+    """The public sign form. What a field may contain is checked by the model's validators
+    (signatories.validators), which the admin and imports apply too."""
+
     website = forms.URLField(
         label=_("Website"),
         max_length=200,
@@ -56,10 +40,7 @@ class SignatureForm(forms.ModelForm):
 
     class Meta:
         model = Signature
-        fields = [
-            "organisation_name", "website", "country", "contact_name", "contact_role",
-            "contact_email", "list_publicly", "authorised", "consent", "comment",
-        ]  # fmt: skip
+        fields = SUBMITTED_FIELDS
         labels = {
             "organisation_name": _("Organisation name"),
             "country": _("Country"),
@@ -97,18 +78,3 @@ class SignatureForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}  # our messages, not the browser's, for every field
         self.helper.add_input(Submit("submit", _("Sign the letter"), css_class="btn-lg"))
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, value in list(cleaned.items()):
-            if isinstance(value, str) and name in self.fields:
-                try:
-                    reject_control_characters(value, multiline=name == "comment")
-                except ValidationError as error:
-                    self.add_error(name, error)
-        return cleaned
-
-    def _post_clean(self):
-        # The model instance is built by signature_submit, not by this form; skipping the
-        # instance validation keeps the form from judging fields it does not own.
-        pass

@@ -12,12 +12,30 @@ from signatories.errors import (
     NotWithdrawable,
 )
 from signatories.tokens import looks_like_token, token_hash, withdraw_key_from_token
+from signatories.validators import no_control_characters, no_control_characters_but_line_breaks
+
+# What a signer gives us on the sign form, in the form's order: the form and the services read
+# this one list.
+SUBMITTED_FIELDS = [
+    "organisation_name", "website", "country", "contact_name", "contact_role", "contact_email",
+    "list_publicly", "authorised", "consent", "comment",
+]  # fmt: skip
+# What the public sees of an approved, named signature (pages, API, CSV); editing any of these
+# changes a public page.
+PUBLIC_FIELDS = ["organisation_name", "website", "country", "confirmed_at", "initiator"]
+# The statuses of a signature whose address was confirmed: one such per letter and address.
+CONFIRMED_STATUSES = ("verified", "approved", "rejected")
 
 
 class SignatureQuerySet(models.QuerySet):
     def live(self):
-        """Signatures that block another one from the same address on the same letter."""
+        """Signatures not withdrawn: submissions waiting for their link, and confirmed ones."""
         return self.exclude(status=Signature.Status.WITHDRAWN)
+
+    def confirmed(self):
+        """Signatures whose address was confirmed and not withdrawn: at most one per letter and
+        address (the database holds to it)."""
+        return self.filter(status__in=CONFIRMED_STATUSES)
 
     def counted(self):
         """Signatures in the letter's totals: approved ones, named or not."""
@@ -76,22 +94,36 @@ class Signature(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not needed any more")
 
     letter = models.ForeignKey(
         "campaigns.Letter", on_delete=models.PROTECT, related_name="signatures"
     )
 
     # What the organisation told us.
-    organisation_name = models.CharField(_("organisation"), max_length=200)
-    website = models.URLField(_("website"), max_length=200, blank=True)
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, validators=[no_control_characters]
+    )
+    website = models.URLField(
+        _("website"), max_length=200, blank=True, validators=[no_control_characters]
+    )
     country = CountryField(_("country"))
-    contact_name = models.CharField(_("contact name"), max_length=150)
-    contact_role = models.CharField(_("contact role"), max_length=150, blank=True)
+    contact_name = models.CharField(
+        _("contact name"), max_length=150, validators=[no_control_characters]
+    )
+    contact_role = models.CharField(
+        _("contact role"), max_length=150, blank=True, validators=[no_control_characters]
+    )
     contact_email = models.EmailField(_("contact email"), max_length=254)
     list_publicly = models.BooleanField(_("named in public"), default=True)
     authorised = models.BooleanField(_("signer declared authority"), default=False)
     consent = models.BooleanField(_("accepted the privacy notice"), default=False)
-    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    comment = models.TextField(
+        _("comment"),
+        max_length=1000,
+        blank=True,
+        validators=[no_control_characters_but_line_breaks],
+    )
     language = models.CharField(
         _("language"), max_length=10, default="en", help_text=_("Emails are written in it.")
     )
@@ -118,6 +150,7 @@ class Signature(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # Who approved or rejected it: kept through a later withdrawal (the trail has the rest).
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),
@@ -132,7 +165,12 @@ class Signature(models.Model):
     confirmation_expires_at = models.DateTimeField(null=True, blank=True)
     withdraw_key = models.CharField(max_length=64, unique=True, editable=False)
 
-    # The row is its own outbox: what happened to the last email we tried to send.
+    # Bumped by every organiser's edit, so that a form opened before another organiser saved
+    # is refused rather than undoing their change.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+
+    # The row is its own outbox: the last email queued for it and what became of it
+    # (signatories.outbox keeps these).
     email_state = models.CharField(
         _("email"), max_length=10, choices=EmailState.choices, default=EmailState.QUEUED
     )
@@ -140,6 +178,12 @@ class Signature(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
     email_error = models.CharField(_("last email error"), max_length=500, blank=True)
     email_updated_at = models.DateTimeField(_("email state changed"), default=timezone.now)
+    # The job that may send it: a job carrying another id (replaced, or re-queued by the sweep)
+    # sends nothing, so an email goes at most once per queueing.
+    email_job = models.CharField(max_length=32, blank=True, editable=False)
+    # When the next attempt is due (or, while a job is sending, when its lease runs out): a
+    # queued email left well past it was lost with its job, and the sweep queues it again.
+    email_due_at = models.DateTimeField(_("next attempt due"), null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -148,10 +192,12 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
         ordering = ["-created_at"]
         constraints = [
+            # Submissions waiting for their link may be several (each confirms exactly its own
+            # details); once one is confirmed it is the signature of that address.
             models.UniqueConstraint(
                 fields=["letter", "email_canonical"],
-                condition=~models.Q(status="withdrawn"),
-                name="one_live_signature_per_letter_and_email",
+                condition=models.Q(status__in=CONFIRMED_STATUSES),
+                name="one_confirmed_signature_per_letter_and_email",
                 violation_error_message=_("This address has already signed this letter."),
             ),
         ]
@@ -169,7 +215,8 @@ class Signature(models.Model):
                 condition=models.Q(status="approved", list_publicly=True, initiator=True),
                 name="named_initiators",
             ),
-            models.Index(fields=["email_state", "email_updated_at"]),
+            models.Index(fields=["letter", "email_canonical"]),
+            models.Index(fields=["email_state", "email_due_at"]),
         ]
 
     def __str__(self):
@@ -190,3 +237,96 @@ class Signature(models.Model):
         return self.confirmation_expires_at is not None and (
             self.confirmation_expires_at <= timezone.now()
         )
+
+
+class SignatureEvent(models.Model):
+    """One entry in a signature's trail: a transition or an edit, who made it, and when.
+
+    Written by the services in the transaction that makes the change, so the trail is never
+    missing a step that happened nor holds one that was rolled back.
+    """
+
+    class Actor(models.TextChoices):
+        SIGNER = "signer", _("the signer")
+        ORGANISER = "organiser", _("an organiser")
+        SYSTEM = "system", _("the site")
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        CONFIRMED = "confirmed", _("confirmed by email")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        EDITED = "edited", _("edited")
+        EMAIL_CORRECTED = "email_corrected", _("contact email corrected")
+        LINK_RESENT = "link_resent", _("confirmation link sent again")
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    actor_kind = models.CharField(_("by"), max_length=10, choices=Actor.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The organiser's username when it happened: the trail outlives a deleted account.
+    actor_name = models.CharField(_("organiser's username"), max_length=150, blank=True)
+    before = models.CharField(_("from"), max_length=10, choices=Signature.Status.choices)
+    after = models.CharField(_("to"), max_length=10, choices=Signature.Status.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("signature event")
+        verbose_name_plural = _("signature trail")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.before} → {self.after})"
+
+    @property
+    def who(self) -> str:
+        if self.actor_kind == self.Actor.ORGANISER:
+            return self.actor_name or str(self.get_actor_kind_display())
+        return str(self.get_actor_kind_display())
+
+
+class Inbox(models.Model):
+    """One row per mailbox that was given as a contact address, keyed by a keyed hash of its
+    canonical form (so the table names nobody). Submissions for one mailbox lock its row and so
+    take turns: two at the same moment cannot both pass the resubmission throttle."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbox")
+
+    def __str__(self):
+        return self.key[:12]
+
+
+class CountryCount(models.Model):
+    """How many approved signatures a letter has from one country, of which how many unnamed.
+
+    Maintained in the same transaction as every move into or out of "approved"
+    (signatories.counts), so pages read a few hundred rows at most, never the signatures.
+    """
+
+    letter = models.ForeignKey(
+        "campaigns.Letter", on_delete=models.CASCADE, related_name="country_counts"
+    )
+    country = CountryField()
+    signatories = models.IntegerField(default=0)
+    unnamed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "country"], name="one_count_per_country"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter_id}/{self.country.code}: {self.signatories} ({self.unnamed} unnamed)"

@@ -26,7 +26,6 @@ LINK_PROBLEMS = {
     ExpiredToken: (410, "signatories/link_expired.html"),
     AlreadyWithdrawn: (404, "signatories/link_already_withdrawn.html"),
     NotWithdrawable: (404, "signatories/link_invalid.html"),
-    LetterClosed: (410, "signatories/closed.html"),
 }
 
 
@@ -78,14 +77,13 @@ def check_email(request, slug):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     # GET only shows a button: mail scanners that open links must not confirm anything.
+    # A letter closed since the signature was submitted still takes its confirmation.
     try:
         if request.method == "POST":
             signature = services.signature_confirm(token=token)
             return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = Signature.objects.for_confirmation(token)
-        if not signature.letter.is_open:
-            raise LetterClosed(signature)
-    except (InvalidToken, AlreadyConfirmed, ExpiredToken, LetterClosed) as error:
+    except (InvalidToken, AlreadyConfirmed, ExpiredToken) as error:
         return link_problem(request, error)
     return render(request, "signatories/confirm.html", {"signature": signature})
 

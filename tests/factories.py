@@ -35,3 +35,13 @@ class SignatureFactory(DjangoModelFactory):
     authorised = True
     consent = True
     withdraw_key = factory.LazyFunction(new_withdraw_key)
+
+
+def organiser():
+    """A staff account for the services that record who acted."""
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="organiser", defaults={"is_staff": True}
+    )
+    return user

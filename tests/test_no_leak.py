@@ -3,11 +3,11 @@
 import pytest
 from django.core.management import call_command
 
-from campaigns.demo import DEMO_SLUG
 from campaigns.models import Letter
+from signatories.demo import DEMO_SLUG
 from signatories.models import Signature
-from tests.campaigns.test_counts import approved
 from tests.factories import SignatureFactory
+from tests.signatories.test_counts import approved
 
 pytestmark = pytest.mark.django_db
 

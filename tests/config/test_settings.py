@@ -12,7 +12,16 @@ def run_manage(*args, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "EMAIL_URL",
+            "CONTACT_EMAIL",
+        }
         and not key.startswith("SECURE_")
     }
     env.update(env_overrides, DJANGO_SETTINGS_MODULE="config.settings")
@@ -49,19 +58,42 @@ PRODUCTION = {
 }
 
 
-def test_deploy_checks_pass_with_only_the_production_variables():
+def test_a_deploy_that_forgot_email_url_fails_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
 
+    assert result.returncode != 0
+    assert "undersigned.W001" in result.stderr + result.stdout
+
+
+def test_console_email_chosen_on_purpose_passes_with_a_reminder():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", EMAIL_URL="consolemail://", **PRODUCTION
+    )
+
     assert result.returncode == 0, result.stderr + result.stdout
-    # Passing, with a note that emails would go to the console until EMAIL_URL is set.
     output = result.stdout + result.stderr
     assert "undersigned.I001" in output
     assert "WARNING" not in output and "ERROR" not in output
 
 
-def test_deploy_checks_are_silent_once_email_leaves_the_machine():
+def test_deploy_checks_note_when_signers_have_nobody_to_write_to():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "INFO", EMAIL_URL="smtp://mail:25", **PRODUCTION
+        "check", "--deploy", "--fail-level", "WARNING", EMAIL_URL="smtp://mail:25", **PRODUCTION
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "undersigned.I002" in result.stdout + result.stderr
+
+
+def test_deploy_checks_are_silent_once_email_leaves_the_machine_and_a_contact_is_set():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "INFO",
+        EMAIL_URL="smtp://mail:25",
+        CONTACT_EMAIL="letters@example.org",
+        **PRODUCTION,
     )
 
     assert result.returncode == 0, result.stderr + result.stdout

@@ -1,9 +1,9 @@
 import pytest
-from django.contrib.admin.models import LogEntry
 
 from signatories.models import Signature
 from tests.factories import SignatureFactory
 from tests.signatories.helpers import confirm_path, last_email_to, links_in, sign
+from tests.support.admin import change_form_data, post_change_form
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/signatories/signature/"
@@ -37,7 +37,13 @@ def test_approving_in_bulk_publishes_emails_and_records_who(client, admin_client
         assert signature.reviewed_by.username == "admin" and signature.approved_at
         email = last_email_to(signature.contact_email)
         assert "published" in email.subject and "withdraw" in links_in(email)
-    assert LogEntry.objects.filter(change_message="Approved").count() == 2
+        last = signature.events.last()
+        assert (last.kind, last.who, last.before, last.after) == (
+            "approved",
+            "admin",
+            "verified",
+            "approved",
+        )
 
 
 def test_rejecting_in_bulk(client, admin_client, letter):
@@ -123,10 +129,149 @@ def test_a_failed_email_is_visible_in_admin(admin_client, letter):
 
 
 def test_the_lifecycle_and_the_verified_address_cannot_be_edited_by_hand(admin_client, letter):
-    signature = SignatureFactory(letter=letter)
+    signature = SignatureFactory(letter=letter, status="verified")
 
     html = admin_client.get(f"{CHANGELIST}{signature.pk}/change/").text
 
     assert 'name="organisation_name"' in html  # the form is there…
     assert 'name="status"' not in html  # …without the lifecycle
     assert 'name="contact_email"' not in html and signature.contact_email in html
+
+
+# Two organisers at once -------------------------------------------------------------------------
+
+
+def test_a_stale_signature_form_is_refused_and_overwrites_nothing(admin_client, letter):
+    signature = SignatureFactory(letter=letter, organisation_name="Original", contact_role="")
+    url = f"{CHANGELIST}{signature.pk}/change/"
+    opened = change_form_data(admin_client, url)  # this organiser opens the form…
+    post_change_form(admin_client, url, contact_role="Chair")  # …another one saves first
+
+    response = admin_client.post(url, {**opened, "organisation_name": "Renamed"})
+
+    assert response.status_code == 200
+    assert "Someone else saved this page after you opened it" in response.text
+    signature.refresh_from_db()
+    assert (signature.organisation_name, signature.contact_role) == ("Original", "Chair")
+
+
+def test_a_form_that_goes_stale_between_its_check_and_the_save_is_refused(
+    admin_client, letter, monkeypatch
+):
+    signature = SignatureFactory(letter=letter, organisation_name="Original")
+    url = f"{CHANGELIST}{signature.pk}/change/"
+    data = change_form_data(admin_client, url, organisation_name="Renamed")
+    from config.forms import RevisionCheckedForm
+
+    clean = RevisionCheckedForm.clean
+
+    def another_save_lands_meanwhile(form):
+        cleaned = clean(form)
+        Signature.objects.filter(pk=signature.pk).update(contact_role="Chair", revision=7)
+        return cleaned
+
+    monkeypatch.setattr(RevisionCheckedForm, "clean", another_save_lands_meanwhile)
+    response = admin_client.post(url, data, follow=True)
+
+    assert "Someone else saved this page after you opened it" in response.text
+    signature.refresh_from_db()
+    assert (signature.organisation_name, signature.contact_role) == ("Original", "Chair")
+
+
+def test_a_form_posted_without_its_revision_is_refused(admin_client, letter):
+    signature = SignatureFactory(letter=letter, organisation_name="Original")
+    url = f"{CHANGELIST}{signature.pk}/change/"
+
+    response = admin_client.post(
+        url, change_form_data(admin_client, url, organisation_name="X", loaded_revision="")
+    )
+
+    assert "Someone else saved this page" in response.text
+    signature.refresh_from_db()
+    assert signature.organisation_name == "Original"
+
+
+def test_successive_saves_from_fresh_forms_all_land(admin_client, letter):
+    signature = SignatureFactory(letter=letter, organisation_name="Original")
+    url = f"{CHANGELIST}{signature.pk}/change/"
+
+    assert post_change_form(admin_client, url, organisation_name="First").status_code == 302
+    assert post_change_form(admin_client, url, contact_role="Chair").status_code == 302
+
+    signature.refresh_from_db()
+    assert (signature.organisation_name, signature.contact_role) == ("First", "Chair")
+
+
+# The trail ---------------------------------------------------------------------------------------
+
+
+def test_the_change_page_shows_every_step_who_took_it_and_when(client, admin_client, letter):
+    sign(client, letter)
+    client.post(confirm_path("amina@khrn.or.ke"))
+    signature = Signature.objects.get()
+    url = f"{CHANGELIST}{signature.pk}/change/"
+    act(admin_client, "approve_signatures", [signature])
+    post_change_form(admin_client, url, organisation_name="KHRN (Kenya)")
+    act(admin_client, "withdraw_signatures", [signature])
+
+    trail = [(e.kind, e.who, e.before, e.after, e.note) for e in signature.events.order_by("pk")]
+    assert trail == [
+        ("submitted", "the signer", "pending", "pending", ""),
+        ("confirmed", "the signer", "pending", "verified", ""),
+        ("approved", "admin", "verified", "approved", ""),
+        ("edited", "admin", "approved", "approved", "changed: organisation_name"),
+        ("withdrawn", "admin", "approved", "withdrawn", ""),
+    ]
+    html = admin_client.get(url).text
+    assert "Trail" in html and "contact email corrected" not in html
+    for shown in ("the signer", "confirmed by email", "approved", "edited", "withdrawn"):
+        assert shown in html
+    signature.refresh_from_db()
+    assert signature.reviewed_by.username == "admin"  # who approved, kept
+
+
+# A mistyped address ------------------------------------------------------------------------------
+
+
+def test_an_organiser_corrects_a_mistyped_address_and_a_fresh_link_goes_there(
+    client, admin_client, letter
+):
+    sign(client, letter, contact_email="amina@khrn.or.ke.typo")
+    old_link = confirm_path("amina@khrn.or.ke.typo")
+    signature = Signature.objects.get()
+    url = f"{CHANGELIST}{signature.pk}/change/"
+    assert 'name="contact_email"' in admin_client.get(url).text  # editable while pending
+
+    response = post_change_form(admin_client, url, contact_email="amina@khrn.or.ke")
+
+    assert response.status_code == 302
+    assert client.post(old_link).status_code == 404  # the old link stopped working
+    assert client.post(confirm_path("amina@khrn.or.ke")).status_code == 200
+    signature.refresh_from_db()
+    assert (signature.status, signature.email_canonical) == ("verified", "amina@khrn.or.ke")
+    assert signature.events.filter(kind="email_corrected").exists()
+
+
+def test_an_address_cannot_be_corrected_to_one_that_already_signed(client, admin_client, letter):
+    sign(client, letter, contact_email="taken@khrn.or.ke")
+    client.post(confirm_path("taken@khrn.or.ke"))
+    sign(client, letter, contact_email="typo@khrn.or.ke", organisation_name="Other")
+    pending = Signature.objects.get(status="pending")
+    url = f"{CHANGELIST}{pending.pk}/change/"
+
+    response = post_change_form(admin_client, url, contact_email="Taken@khrn.or.ke")
+
+    assert "This address has already signed this letter." in response.text
+    pending.refresh_from_db()
+    assert pending.contact_email == "typo@khrn.or.ke"
+
+
+def test_admin_edits_refuse_control_and_direction_characters(admin_client, letter):
+    signature = SignatureFactory(letter=letter, organisation_name="Honest Org")
+    url = f"{CHANGELIST}{signature.pk}/change/"
+
+    response = post_change_form(admin_client, url, organisation_name="Evil\u202eOrg")
+
+    assert "Remove the invisible control characters from this field." in response.text
+    signature.refresh_from_db()
+    assert signature.organisation_name == "Honest Org"

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from campaigns.models import Letter
 from signatories.models import Signature
 from tests.factories import LetterFactory
 from tests.signatories.helpers import confirm_path, last_email_to, links_in, minutes_pass, sign
@@ -119,15 +120,30 @@ def test_an_expired_confirmation_token_is_410_with_a_way_to_sign_again(client, p
     assert status_of(pending) == "pending"
 
 
-def test_a_link_for_a_letter_that_closed_since_says_signatures_are_closed(client, pending):
+def test_a_signature_submitted_before_the_letter_closed_can_be_confirmed_after(client):
+    letter = LetterFactory(closes_at=timezone.now() + timedelta(hours=1))
+    sign(client, letter)
+    pending = Signature.objects.get()
+    Letter.objects.filter(pk=letter.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     path = confirm_path(EMAIL)
-    pending.letter.status = "closed"
-    pending.letter.save()
 
-    for response in (client.get(path), client.post(path)):
-        assert response.status_code == 410
-        assert "Signatures closed" in response.text
-    assert status_of(pending) == "pending"
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+
+    assert response.status_code == 200
+    assert "your signature is confirmed" in response.text
+    assert status_of(pending) == "verified"
+
+
+def test_a_closed_letter_takes_no_new_submissions_but_says_confirmations_continue(client):
+    letter = LetterFactory(status="closed")
+
+    response = sign(client, letter)
+
+    assert response.status_code == 403 and "Signatures closed" in response.text
+    page = client.get(f"/letters/{letter.slug}/").text
+    assert "This letter no longer takes signatures." in page
+    assert "can still confirm their signature" in page
 
 
 def test_signing_again_after_expiry_sends_a_link_that_works(client, pending):
@@ -138,7 +154,7 @@ def test_signing_again_after_expiry_sends_a_link_that_works(client, pending):
     response = client.post(confirm_path(EMAIL))
 
     assert response.status_code == 200
-    assert status_of(pending) == "verified"
+    assert Signature.objects.get().status == "verified"  # the expired submission is gone
 
 
 def confirmed(client, letter) -> Signature:

@@ -16,7 +16,7 @@ from signatories.errors import (
 from signatories.models import Signature
 from signatories.tokens import withdraw_token
 from tests.conftest import committed
-from tests.factories import LetterFactory
+from tests.factories import LetterFactory, organiser
 from tests.signatories.helpers import form_data
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def in_state(letter, status: str) -> Signature:
         "rejected": services.signature_reject,
     }
     if status in moves:
-        moves[status](signature=signature, by=None)
+        moves[status](signature=signature, by=organiser())
     if status == "withdrawn":
         services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
     signature.refresh_from_db()
@@ -61,6 +61,11 @@ def test_submit_records_a_pending_signature_with_hashed_secrets(letter):
     assert signature.ip_hash and "10.0.0.1" not in signature.ip_hash
     signature.refresh_from_db()
     assert (signature.email_kind, signature.email_state) == ("confirmation", "sent")
+
+
+def trail(signature) -> list[tuple[str, str, str, str]]:
+    """The signature's trail as (what, who, from, to)."""
+    return [(e.kind, e.who, e.before, e.after) for e in signature.events.all()]
 
 
 def test_submit_to_a_closed_letter_is_refused():
@@ -142,20 +147,21 @@ def test_withdraw_refuses_what_cannot_be_withdrawn(letter, status, error):
         services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
 
 
-def test_staff_withdrawal_records_who(letter, admin_user):
-    signature = in_state(letter, "approved")
+def test_staff_withdrawal_keeps_who_approved_and_trails_who_withdrew(letter, admin_user):
+    signature = in_state(letter, "approved")  # approved by "organiser"
 
     services.signature_withdraw_by_staff(signature=signature, by=admin_user)
 
     signature.refresh_from_db()
-    assert signature.status == "withdrawn" and signature.reviewed_by == admin_user
+    assert signature.status == "withdrawn" and signature.reviewed_by == organiser()
+    assert trail(signature)[-1] == ("withdrawn", "admin", "approved", "withdrawn")
 
 
 def test_resend_issues_a_new_link_only_while_pending(letter):
     signature, old_token = submit(letter)
 
     with committed():
-        services.signature_resend_confirmation(signature=signature)
+        services.signature_resend_confirmation(signature=signature, by=organiser())
     new_token = mail.outbox[-1].body.split("/signatures/confirm/")[1].split("/")[0]
 
     assert new_token != old_token
@@ -163,4 +169,4 @@ def test_resend_issues_a_new_link_only_while_pending(letter):
         services.signature_confirm(token=old_token)
     services.signature_confirm(token=new_token)
     with pytest.raises(NotPending):
-        services.signature_resend_confirmation(signature=signature)
+        services.signature_resend_confirmation(signature=signature, by=organiser())

@@ -153,3 +153,25 @@ def test_a_closed_letter_shows_signatures_closed_and_saves_nothing(client, close
 
 def test_the_sign_page_only_takes_get_and_post(client, letter):
     assert client.put(f"/letters/{letter.slug}/sign/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("organisation_name", "Evil\u202eOrg"),
+        ("contact_name", "Name\x1bwith escape"),
+        ("contact_role", "Role\u2066isolate"),
+        ("comment", "Comment \u202d override"),
+    ],
+)
+def test_the_model_itself_refuses_control_and_direction_characters(letter, field, value):
+    """So every path that writes a signature (the sign form, the admin, imports) applies it."""
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import SignatureFactory
+
+    signature = SignatureFactory.build(letter=letter, **{field: value})
+
+    with pytest.raises(ValidationError) as refused:
+        signature.full_clean(exclude=["withdraw_key"])
+    assert "control characters" in str(refused.value.message_dict[field])

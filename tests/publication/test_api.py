@@ -3,8 +3,8 @@
 import pytest
 
 from signatories.models import Signature
-from tests.campaigns.test_counts import approved
 from tests.factories import LetterFactory, SignatureFactory
+from tests.signatories.test_counts import approved
 
 pytestmark = pytest.mark.django_db
 

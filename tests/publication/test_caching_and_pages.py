@@ -14,8 +14,9 @@ from django.utils.html import strip_tags
 
 from signatories import services
 from signatories.tokens import withdraw_token
-from tests.campaigns.test_counts import approved
 from tests.factories import LetterFactory, SignatureFactory
+from tests.signatories.test_counts import approved
+from tests.support.admin import post_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -174,27 +175,26 @@ def test_marking_an_initiator_in_the_admin_shows_at_once(client, admin_client, l
     signature = approved(letter, country="KE", organisation_name="Founding Group")
     assert "Initiated by" not in client.get(f"/letters/{letter.slug}/").text
 
-    response = admin_client.post(
-        f"/admin/signatories/signature/{signature.pk}/change/",
-        {
-            "organisation_name": "Founding Group", "website": signature.website,
-            "country": "KE", "list_publicly": "on", "initiator": "on", "comment": "",
-            "contact_name": signature.contact_name, "contact_role": signature.contact_role,
-            "authorised": "on", "consent": "on",
-        },
-    )  # fmt: skip
+    response = post_change_form(
+        admin_client, f"/admin/signatories/signature/{signature.pk}/change/", initiator=True
+    )
 
     assert response.status_code == 302
     html = client.get(f"/letters/{letter.slug}/").text
     assert "Initiated by" in html and "Initiator" in html
 
 
-def test_an_organiser_fixing_a_name_shows_at_once(client, admin_client, letter):
+def test_an_organiser_fixing_a_name_shows_at_once(client, admin_user, letter):
     signature = approved(letter, country="KE", organisation_name="Tpyo Group")
     client.get(f"/letters/{letter.slug}/")
     signature.organisation_name = "Typo Group"
 
-    services.signature_edit_by_staff(signature=signature, changed=["organisation_name"])
+    services.signature_edit_by_staff(
+        signature=signature,
+        changes={"organisation_name": "Typo Group"},
+        revision=signature.revision,
+        by=admin_user,
+    )
 
     html = client.get(f"/letters/{letter.slug}/").text
     assert "Typo Group" in html and "Tpyo Group" not in html
@@ -240,3 +240,93 @@ def test_the_csv_neutralises_spreadsheet_formulas(client, letter, evil):
     rows = read_csv(client, letter)
 
     assert rows[1][0] == "'" + evil
+
+
+# Count drift must never hide a signatory --------------------------------------------------------
+
+
+def every_page_text(client, letter) -> str:
+    text, number = "", 1
+    while True:
+        response = client.get(f"/letters/{letter.slug}/?page={number}")
+        if response.status_code == 404:
+            return text
+        text += response.text
+        number += 1
+
+
+def test_a_count_below_the_truth_hides_no_named_signatory(client, letter, monkeypatch):
+    monkeypatch.setattr("publication.views.SIGNATORIES_PER_PAGE", 2)
+    named = [approved(letter, country="KE", organisation_name=f"Kenyan {n}") for n in range(5)]
+    named.append(approved(letter, country="NG", organisation_name="Nigerian"))
+    from signatories.models import CountryCount
+
+    CountryCount.objects.filter(country="KE").update(signatories=3)  # 5 approved
+    CountryCount.objects.filter(country="NG").delete()  # 1 approved, no count at all
+
+    text = every_page_text(client, letter)
+
+    for signature in named:
+        assert signature.organisation_name in text
+    api = client.get(f"/api/letters/{letter.slug}/signatories/?country=NG").json()
+    assert [row["organisation_name"] for row in api["results"]] == ["Nigerian"]
+
+
+def test_a_count_above_the_truth_repeats_or_invents_no_one(client, letter, monkeypatch):
+    monkeypatch.setattr("publication.views.SIGNATORIES_PER_PAGE", 2)
+    for n in range(3):
+        approved(letter, country="KE", organisation_name=f"Kenyan {n}")
+    from signatories.models import CountryCount
+
+    CountryCount.objects.filter(country="KE").update(signatories=6)
+
+    text = every_page_text(client, letter)
+
+    for n in range(3):
+        assert text.count(f"Kenyan {n}</") == 1
+
+
+# A new release is served at once ---------------------------------------------------------------
+
+
+def test_a_new_release_changes_the_etag_and_bypasses_cached_html(client, letter, monkeypatch):
+    from config.release import release_id
+    from signatories.models import Signature
+
+    signature = approved(letter, country="KE", organisation_name="Old Rendering")
+    first = client.get(f"/letters/{letter.slug}/")
+    # What a template change looks like from here: the HTML would differ, the data's version
+    # would not.
+    Signature.objects.filter(pk=signature.pk).update(organisation_name="New Rendering")
+    assert "Old Rendering" in client.get(f"/letters/{letter.slug}/").text  # cached, same release
+
+    monkeypatch.setenv("RELEASE", "next-release")
+    release_id.cache_clear()
+    try:
+        second = client.get(f"/letters/{letter.slug}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    finally:
+        monkeypatch.delenv("RELEASE")
+        release_id.cache_clear()
+
+    assert second.status_code == 200  # not a 304 for the old release's page
+    assert second["ETag"] != first["ETag"]
+    assert "New Rendering" in second.text and "Old Rendering" not in second.text
+
+
+def test_the_release_identifier_follows_the_code_templates_and_static_files(tmp_path):
+    from config.release import fingerprint
+
+    for folder in ("templates", "static", "campaigns"):
+        (tmp_path / folder).mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>one</p>")
+    (tmp_path / "static" / "site.css").write_text("p { color: red }")
+    first = fingerprint(tmp_path)
+
+    page.write_text("<p>two</p>")
+    second = fingerprint(tmp_path)
+    (tmp_path / "static" / "site.css").write_text("p { color: blue }")
+    third = fingerprint(tmp_path)
+
+    assert len({first, second, third}) == 3
+    assert fingerprint(tmp_path) == third  # the same release, the same identifier

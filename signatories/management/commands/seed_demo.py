@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.counts import recount
-from campaigns.demo import DEMO_LETTER, DEMO_SLUG, demo_signatories
 from campaigns.models import Letter
+from signatories.counts import recount
+from signatories.demo import DEMO_LETTER, DEMO_SLUG, demo_signatories
 from signatories.models import Signature
 from signatories.tokens import new_withdraw_key
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
             defaults={
                 **DEMO_LETTER,
                 "status": Letter.Status.OPEN,
+                "opened_at": timezone.now() - timedelta(days=15),
                 "closes_at": timezone.now() + timedelta(days=30),
             },
         )

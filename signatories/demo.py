@@ -18,6 +18,7 @@ DEMO_LETTER = {
         "human rights violations by the Chinese government."
     ),
     "goal": 400,
+    "contact_email": "coalition@example.org",
     "requires_approval": True,
     "body": """\
 Excellencies,

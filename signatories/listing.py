@@ -2,6 +2,11 @@
 
 Pages are located with the per-country counts, not by counting or skipping through the whole
 list: a page costs at most three small indexed queries, however many thousands signed.
+
+The counts only locate; they never decide who is shown. Should a count be off (a bug, a
+restore), the span that reaches the end of a country by its count reads on to the real end, and
+the last page also shows named signatories of countries the counts do not list, so nobody
+drops off the list while the drift waits for the nightly repair.
 """
 
 from dataclasses import dataclass
@@ -9,12 +14,13 @@ from functools import cached_property
 from itertools import groupby
 from math import ceil
 
-from campaigns.countries import country_name
-from campaigns.counts import CountryLine, LetterCounts
-from campaigns.models import Letter
-from signatories.models import Signature
+from django_countries import countries
 
-PUBLIC_COLUMNS = ["organisation_name", "website", "country", "confirmed_at", "initiator"]
+from campaigns.countries import country_name
+from campaigns.models import Letter
+from signatories.counts import CountryLine, LetterCounts
+from signatories.models import PUBLIC_FIELDS, Signature
+
 SEARCH_RESULTS_SHOWN = 100
 
 
@@ -32,10 +38,16 @@ class SignatoryPage:
     number: int
     num_pages: int
     count: int
+    country: str = ""
+    # Countries the counts show with named signatories; the last page looks beyond them.
+    listed: frozenset[str] = frozenset()
 
     @cached_property
     def signatures(self) -> list[Signature]:
-        return _fetch(self.letter, self.spans)
+        signatures = _fetch(self.letter, self.spans)
+        if not self.has_next:
+            signatures += _unlisted(self.letter, self.listed, self.country)
+        return signatures
 
     @property
     def has_next(self) -> bool:
@@ -54,7 +66,7 @@ class SignatoryPage:
 
 
 def named_signatures(letter: Letter):
-    return Signature.objects.named().filter(letter=letter).only(*PUBLIC_COLUMNS)
+    return Signature.objects.named().filter(letter=letter).only(*PUBLIC_FIELDS)
 
 
 def signatory_page(
@@ -85,7 +97,13 @@ def signatory_page(
         if position >= end:
             break
     return SignatoryPage(
-        letter=letter, spans=spans, number=number, num_pages=num_pages, count=total
+        letter=letter,
+        spans=spans,
+        number=number,
+        num_pages=num_pages,
+        count=total,
+        country=country,
+        listed=frozenset(line.code for line in lines),
     )
 
 
@@ -98,8 +116,25 @@ def _fetch(letter: Letter, spans: list[tuple[CountryLine, int, int]]) -> list[Si
             fetched[signature.country.code].append(signature)
     for line, offset, stop in spans:  # the first and last country may be cut: slice them
         if line.code not in fetched:
-            fetched[line.code] = list(ordered.filter(country=line.code)[offset:stop])
+            in_country = ordered.filter(country=line.code)
+            # A span that ends where the count says the country ends reads to its real end.
+            cut = in_country[offset:] if stop == line.named else in_country[offset:stop]
+            fetched[line.code] = list(cut)
     return [signature for line, _, _ in spans for signature in fetched[line.code]]
+
+
+def _unlisted(letter: Letter, listed: frozenset[str], country: str) -> list[Signature]:
+    """Named signatories from countries the counts do not list: none unless a count drifted.
+
+    Asked for by the countries not listed (IN, not NOT IN), so the index answers with a probe
+    per country rather than a scan of the letter's signatures."""
+    others = [code for code in countries.countries if code not in listed]
+    if country:
+        others = [code for code in others if code == country]
+    if not others:
+        return []
+    ordered = named_signatures(letter).filter(country__in=others)
+    return list(ordered.order_by("country", "organisation_name", "pk"))
 
 
 def search(letter: Letter, query: str) -> list[Signature]:

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_countries import countries
 
-from campaigns.caching import letter_view, public_cache
-from campaigns.counts import LetterCounts, letter_counts, letters_totals
-from campaigns.listing import PageOutOfRange, signatory_page
 from campaigns.models import Letter
 from config.site import absolute_url
+from publication.caching import letter_view, public_cache
+from signatories.counts import LetterCounts, letter_counts, letters_totals
+from signatories.listing import PageOutOfRange, signatory_page
 
 PAGE_SIZE = 100
 
@@ -52,7 +52,7 @@ def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
 
 
 def letters(request):
-    public = list(Letter.objects.public().order_by("-opened_at", "-created_at"))
+    public = list(Letter.objects.public())  # newest first (Letter.Meta.ordering)
     totals = letters_totals(public)
     results = []
     for letter in public:

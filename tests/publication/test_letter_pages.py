@@ -105,17 +105,6 @@ def test_slugs_are_unique():
         LetterFactory(slug="same")
 
 
-def test_opening_a_letter_stamps_when_it_opened():
-    letter = LetterFactory(status=DRAFT)
-    assert letter.opened_at is None
-
-    letter.status = OPEN
-    letter.save(update_fields=["status"])
-    letter.refresh_from_db()
-
-    assert letter.opened_at is not None
-
-
 def test_pages_have_landmarks_and_a_language():
     from django.test import Client
 
@@ -124,3 +113,41 @@ def test_pages_have_landmarks_and_a_language():
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
         assert landmark in html
     assert "Skip to content" in html
+
+
+def test_recently_closed_letters_come_most_recent_first_on_every_database(client):
+    now = timezone.now()
+    by_hand = LetterFactory(title="Closed by hand last month", status=CLOSED)
+    Letter.objects.filter(pk=by_hand.pk).update(closed_at=now - timedelta(days=30))
+    lapsed = LetterFactory(title="Lapsed yesterday", status=OPEN, closes_at=now - timedelta(days=1))
+    dated = LetterFactory(
+        title="Closed last week", status=CLOSED, closes_at=now - timedelta(days=7)
+    )
+    Letter.objects.filter(pk=dated.pk).update(closed_at=now - timedelta(days=7))
+    never_stamped = LetterFactory(title="Closed when, nobody knows", status=CLOSED)
+
+    closed_part = client.get("/").text.split("Recently closed")[1]
+
+    order = [lapsed, dated, by_hand, never_stamped]
+    positions = [closed_part.index(letter.title) for letter in order]
+    assert positions == sorted(positions)
+
+
+def test_the_api_lists_letters_newest_first_with_never_opened_ones_last(client):
+    now = timezone.now()
+    older = LetterFactory(title="Older", status=OPEN, opened_at=now - timedelta(days=9))
+    never_opened = LetterFactory(title="Created closed", status=CLOSED, opened_at=None)
+    newer = LetterFactory(title="Newer", status=OPEN, opened_at=now - timedelta(days=1))
+
+    slugs = [letter["slug"] for letter in client.get("/api/letters/").json()["results"]]
+
+    assert slugs == [newer.slug, older.slug, never_opened.slug]
+
+
+def test_a_letter_page_names_whom_to_contact(client, settings):
+    settings.CONTACT_EMAIL = "site@example.org"
+    own = LetterFactory(contact_email="coalition@example.org")
+    site_wide = LetterFactory()
+
+    assert 'href="mailto:coalition@example.org"' in client.get(f"/letters/{own.slug}/").text
+    assert 'href="mailto:site@example.org"' in client.get(f"/letters/{site_wide.slug}/").text

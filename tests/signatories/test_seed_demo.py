@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from campaigns.demo import DEMO_SLUG
 from campaigns.models import Letter
+from signatories.demo import DEMO_SLUG
 
 pytestmark = pytest.mark.django_db
 

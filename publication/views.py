@@ -5,10 +5,11 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 
-from campaigns.caching import letter_view, public_cache
-from campaigns.counts import letter_counts, letters_totals
-from campaigns.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
 from campaigns.models import Letter
+from config.release import release_id
+from publication.caching import letter_view, public_cache
+from signatories.counts import letter_counts, letters_totals
+from signatories.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
 
 RECENTLY_CLOSED_SHOWN = 10
 SIGNATORIES_PER_PAGE = 100
@@ -20,14 +21,12 @@ LISTS_CACHE_SECONDS = 60 * 60
 def home(request):
     letters = Letter.objects.all()
     open_letters = list(letters.open())
-    closed_letters = list(
-        letters.closed().order_by("-closes_at", "-updated_at")[:RECENTLY_CLOSED_SHOWN]
-    )
+    closed_letters = list(letters.recently_closed()[:RECENTLY_CLOSED_SHOWN])
     totals = letters_totals(open_letters + closed_letters)
     for letter in open_letters + closed_letters:
         letter.totals = totals.get(letter.pk, (0, 0))
     context = {"open_letters": open_letters, "closed_letters": closed_letters}
-    return public_cache(render(request, "campaigns/home.html", context))
+    return public_cache(render(request, "publication/home.html", context))
 
 
 @letter_view(allow_preview=True)
@@ -41,6 +40,7 @@ def letter_detail(request, letter, preview=False):
         "counts": counts,
         "query": query,
         "lists_cache_seconds": 0 if query or preview else LISTS_CACHE_SECONDS,
+        "release": release_id(),
     }
     if query:
         context["matches"] = SimpleLazyObject(lambda: search(letter, query))
@@ -54,7 +54,7 @@ def letter_detail(request, letter, preview=False):
             raise Http404("No such page of signatories.") from error
         if number == 1:
             context["initiators"] = SimpleLazyObject(lambda: initiators(letter))
-    return render(request, "campaigns/letter_detail.html", context)
+    return render(request, "publication/letter_detail.html", context)
 
 
 class _Echo:

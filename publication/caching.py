@@ -1,7 +1,8 @@
 """HTTP caching for the public letter pages, JSON and CSV.
 
 Every response is validated by an ETag built from the letter's published_version, which
-changes in the same transaction as anything public about the letter; a conditional request
+changes in the same transaction as anything public about the letter, and from the release
+(config.release), which changes with the code, templates and assets; a conditional request
 is answered 304 before any counting or rendering.
 """
 
@@ -16,6 +17,7 @@ from django.utils.cache import (
 from django.utils.translation import get_language
 
 from campaigns.models import Letter
+from config.release import release_id
 
 MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 300
@@ -25,6 +27,7 @@ def letter_etag(letter: Letter) -> str:
     # The status and the days left are in too: a letter passing its closing date, or a day
     # going by, alters the page with no write to the database.
     parts = [
+        release_id(),
         letter.pk,
         letter.published_version,
         letter.effective_status,

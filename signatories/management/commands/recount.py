@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.counts import recount
 from campaigns.models import Letter
+from signatories.counts import recount
 
 
 class Command(BaseCommand):

@@ -10,21 +10,21 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from campaigns.counts import letter_counts, recount
-from campaigns.models import CountryCount, Letter
-from campaigns.tasks import check_counts
+from campaigns.models import Letter
 from signatories import services
+from signatories.counts import letter_counts, recount
 from signatories.errors import SignatureError
-from signatories.models import Signature
+from signatories.models import CountryCount, Signature
+from signatories.tasks import check_counts
 from signatories.tokens import withdraw_token
-from tests.factories import LetterFactory, SignatureFactory
+from tests.factories import LetterFactory, SignatureFactory, organiser
 from tests.signatories.helpers import form_data
 
 
 def approved(letter, **fields) -> Signature:
     fields.setdefault("confirmed_at", timezone.now())
     signature = SignatureFactory(letter=letter, status="verified", **fields)
-    return services.signature_approve(signature=signature, by=None)
+    return services.signature_approve(signature=signature, by=organiser())
 
 
 def headline(letter) -> tuple[int, int, int]:
@@ -75,9 +75,12 @@ def test_withdrawing_an_approved_signature_uncounts_it(letter):
 def test_an_organiser_moving_a_signature_to_another_country_moves_its_count(letter):
     signature = approved(letter, country="KE")
 
-    signature.country = "TZ"
-    signature.list_publicly = False
-    services.signature_edit_by_staff(signature=signature, changed=["country", "list_publicly"])
+    services.signature_edit_by_staff(
+        signature=signature,
+        changes={"country": "TZ", "list_publicly": False},
+        revision=signature.revision,
+        by=organiser(),
+    )
 
     counts = letter_counts(Letter.objects.get(pk=letter.pk))
     assert [(line.code, line.count, line.unnamed) for line in counts.by_country] == [("TZ", 1, 1)]
@@ -113,13 +116,15 @@ def test_recount_of_an_unknown_letter_is_an_error():
 
 
 @pytest.mark.django_db
-def test_the_nightly_check_logs_drift_as_an_error(letter, caplog):
+def test_the_nightly_check_repairs_drift_and_logs_it_as_an_error(letter, caplog):
     approved(letter, country="KE")
     CountryCount.objects.update(signatories=5)
 
     assert check_counts() == 1
 
     assert [record.levelname for record in caplog.records if "drift" in record.message] == ["ERROR"]
+    assert headline(letter) == (1, 1, 0)
+    assert check_counts() == 0
 
 
 # Random histories: after every step, the counts equal a recount.
@@ -163,14 +168,18 @@ def apply_step(letter, action, email, country, named, tokens):
     if action == "confirm" and signature.email_canonical in tokens:
         services.signature_confirm(token=tokens[signature.email_canonical])
     elif action == "approve":
-        services.signature_approve(signature=signature, by=None)
+        services.signature_approve(signature=signature, by=organiser())
     elif action == "reject":
-        services.signature_reject(signature=signature, by=None)
+        services.signature_reject(signature=signature, by=organiser())
     elif action == "withdraw":
         services.signature_withdraw(token=withdraw_token(signature.withdraw_key))
     elif action == "edit":
-        signature.country, signature.list_publicly = country, named
-        services.signature_edit_by_staff(signature=signature, changed=["country", "list_publicly"])
+        services.signature_edit_by_staff(
+            signature=signature,
+            changes={"country": country, "list_publicly": named},
+            revision=signature.revision,
+            by=organiser(),
+        )
 
 
 def latest_confirmation_tokens() -> dict[str, str]:
@@ -206,27 +215,25 @@ def latest_confirmation_tokens() -> dict[str, str]:
     ]
 )
 def run_histories(steps, reached):
-    from django.db import transaction
-
     from tests.conftest import committed
 
-    with transaction.atomic():
-        letter = LetterFactory(requires_approval=True)
-        tokens = {}
-        for action, email, country, named in steps:
-            try:
-                with transaction.atomic(), committed():
-                    apply_step(letter, action, email, country, named, tokens)
-            except SignatureError:
-                pass  # a refused step changes nothing, which the recount below also checks
-            tokens.update(latest_confirmation_tokens())
-            assert recount(letter, repair=False) == []
-            signatures = Signature.objects.filter(letter=letter)
-            reached["counted"] += signatures.filter(status="approved").count()
-            reached["uncounted"] += signatures.filter(
-                status="withdrawn", approved_at__isnull=False
-            ).count()
-        transaction.set_rollback(True)
+    # Each history on a letter of its own (the test's transaction is rolled back at the end);
+    # each step is a service's own durable transaction, as in a request.
+    letter = LetterFactory(requires_approval=True)
+    tokens = {}
+    for action, email, country, named in steps:
+        try:
+            with committed():
+                apply_step(letter, action, email, country, named, tokens)
+        except SignatureError:
+            pass  # a refused step changes nothing, which the recount below also checks
+        tokens.update(latest_confirmation_tokens())
+        assert recount(letter, repair=False) == []
+        signatures = Signature.objects.filter(letter=letter)
+        reached["counted"] += signatures.filter(status="approved").count()
+        reached["uncounted"] += signatures.filter(
+            status="withdrawn", approved_at__isnull=False
+        ).count()
 
 
 @pytest.mark.django_db
@@ -260,7 +267,7 @@ def test_concurrent_approvals_and_withdrawals_keep_counts_exact():
     def work(batch):
         barrier.wait()
         for approve_me, withdraw_me in batch:
-            attempt(services.signature_approve, signature=approve_me, by=None)
+            attempt(services.signature_approve, signature=approve_me, by=organiser())
             attempt(services.signature_withdraw, token=withdraw_token(withdraw_me.withdraw_key))
         connection.close()
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from campaigns import views
+from publication import views
 
-app_name = "campaigns"
+app_name = "publication"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,8 +1,8 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from campaigns import api
-from campaigns.caching import public_cache_page
+from publication import api
+from publication.caching import public_cache_page
 
 app_name = "api"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path(
         "schema/",
         public_cache_page(
-            TemplateView.as_view(template_name="api/openapi.json", content_type="application/json")
+            TemplateView.as_view(
+                template_name="publication/api/openapi.json", content_type="application/json"
+            )
         ),
         name="schema",
     ),

@@ -15,7 +15,9 @@ from django.db.models import Count, F, Q, Sum
 from django.templatetags.static import static
 
 from campaigns.countries import country_name
-from campaigns.models import CountryCount, Letter
+from campaigns.models import Letter
+from config.release import release_id
+from signatories.models import CountryCount, Signature
 
 CACHE_SECONDS = 60 * 60  # entries are never stale (the key changes), only evicted
 
@@ -103,7 +105,7 @@ def _count_change(letter_id: int, change: CountChange) -> None:
 
 def letter_counts(letter: Letter) -> LetterCounts:
     """The letter's counts: totals and by country, highest count first, then name."""
-    key = f"letter-counts:{letter.pk}:{letter.published_version}"
+    key = f"letter-counts:{release_id()}:{letter.pk}:{letter.published_version}"
     rows = cache.get(key)
     if rows is None:
         rows = list(
@@ -149,8 +151,6 @@ def recount(letter: Letter, *, repair: bool) -> list[Drift]:
     transition committing meanwhile either shows in the count or waits and adds to the
     repaired rows. A check takes no locks; a transition in flight may show as passing drift.
     """
-    from signatories.models import Signature
-
     with transaction.atomic():
         stored_rows = CountryCount.objects.filter(letter=letter).order_by("country")
         if repair:  # locked in the order transitions lock them (by country), so no deadlock

@@ -1,0 +1,13 @@
+"""What can go wrong when an organiser changes a letter."""
+
+
+class LetterError(Exception):
+    pass
+
+
+class StaleEdit(LetterError):
+    """The organiser's form was opened before someone else saved the letter."""
+
+
+class SlugLocked(LetterError):
+    """The letter has opened: its address is in emails and links, and stays as it is."""
