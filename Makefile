@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
-PYTHON ?= python3.11
+# The newest Python from 3.11 to 3.13 on the PATH that can make a venv; `make PYTHON=python3.12`
+# picks one. (Checked by running it: a pyenv shim may be on the PATH without a Python behind it.)
+PYTHON ?= $(shell scripts/find-python)
 VENV ?= .venv
 BIN := $(VENV)/bin
 # The test suite creates (and drops) its own database, test_undersigned, on this server.
@@ -48,6 +50,7 @@ test-postgres: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

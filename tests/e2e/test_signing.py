@@ -59,8 +59,22 @@ def test_a_person_signs_confirms_and_sees_their_organisation_counted(page, live_
         assert table.get_by_role("row", name="Nigeria 1").is_visible()
         assert table.get_by_role("row", name="Total 2").is_visible()
 
+        # Later, the organisation changes its mind: the link in the next email takes it back.
+        published = mailbox.wait_for(2)[1]
+        withdraw_url = next(
+            match.group(0)
+            for match in LINK.finditer(Mailbox.text(published))
+            if match.group(1) == "withdraw"
+        )
+        page.goto(withdraw_url)
+        page.get_by_role("button", name="Withdraw signature").click()  # a real form post (CSRF)
+        page.get_by_role("heading", name="Your signature is withdrawn").wait_for()
+        page.get_by_role("link", name="Back to the letter").click()
+        page.get_by_text("1 organisation from 1 country has signed").wait_for()
+        assert page.get_by_role("heading", name="Nigeria", exact=True).count() == 0
+
     signature = Signature.objects.get(organisation_name="Lagos Rights Collective")
-    assert signature.status == "approved"
+    assert signature.status == "withdrawn"
     assert signature.country.code == "NG"
     assert signature.email_domain_matches
 

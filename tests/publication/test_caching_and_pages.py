@@ -3,9 +3,10 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -46,15 +47,38 @@ def test_big_numbers_are_formatted(client, letter):
     assert "1,234 organisations from 1 country have signed" in page_text(client, letter)
 
 
-def test_progress_toward_the_goal_and_days_left(client):
-    letter = LetterFactory(goal=300, closes_at=timezone.now() + timedelta(days=9, hours=1))
-    approved(letter, country="KE")
+@pytest.mark.parametrize(
+    ("before_closing", "shown"),
+    [
+        (timedelta(days=9, hours=1), "10 days left"),
+        (timedelta(days=9), "9 days left"),
+        (timedelta(seconds=1), "1 day left"),
+    ],
+)
+def test_progress_toward_the_goal_and_days_left(client, before_closing, shown):
+    # Just before UTC midnight, when a day boundary is nearest.
+    with time_machine.travel(datetime(2026, 11, 28, 23, 59, 30, tzinfo=UTC), tick=False):
+        letter = LetterFactory(goal=300, closes_at=timezone.now() + before_closing)
+        approved(letter, country="KE")
 
-    html = client.get(f"/letters/{letter.slug}/").text
+        html = client.get(f"/letters/{letter.slug}/").text
 
-    assert "1 of a goal of 300" in page_text(client, letter)
-    assert '<progress id="goal-progress" class="w-100" value="1" max="300">' in html
-    assert "10 days left" in page_text(client, letter)
+        assert "1 of a goal of 300" in page_text(client, letter)
+        assert '<progress id="goal-progress" class="w-100" value="1" max="300">' in html
+        assert shown in page_text(client, letter)
+
+
+def test_a_day_passing_changes_the_page_and_its_etag(client):
+    start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        letter = LetterFactory(closes_at=start + timedelta(days=3))
+        first = client.get(f"/letters/{letter.slug}/")
+        assert "3 days left" in page_text(client, letter)
+
+        clock.shift(timedelta(days=1))
+        second = client.get(f"/letters/{letter.slug}/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert second.status_code == 200 and "2 days left" in page_text(client, letter)
 
 
 def test_the_country_table_is_sorted_with_flags_and_a_total(client, letter):
