@@ -43,7 +43,7 @@ def still_needed(signature: Signature, kind: str, token: str = "") -> bool:
             signature.status == Status.PENDING
             and signature.confirmation_token_hash == token_hash(token)
         )
-    return signature.status in NOTICE_STATUSES[kind]
+    return signature.status in NOTICE_STATUSES.get(kind, ())
 
 
 def send(signature: Signature, kind: str, *, token: str = "") -> None:

@@ -179,7 +179,8 @@ def sweep() -> int:
 
 def _lost():
     cutoff = timezone.now() - LOST_AFTER
-    return Signature.objects.filter(email_state=State.QUEUED, email_due_at__lt=cutoff)
+    queued = Signature.objects.filter(email_state=State.QUEUED, email_due_at__lt=cutoff)
+    return queued.exclude(email_job="")  # rows written outside the outbox were never queued
 
 
 def _requeue(signature: Signature) -> None:

@@ -152,7 +152,7 @@ def signature_confirm(*, token: str) -> Signature:
         signature.approved_at = now
         notice = emails.CONFIRMED_AND_PUBLISHED
         _count((signature, +1))
-    signature.save(update_fields=["status", "confirmed_at", "approved_at"])
+    _save(signature, "status", "confirmed_at", "approved_at")
     note = f"{len(discarded)} other unconfirmed submissions for this address discarded"
     _trail(
         signature,
@@ -193,7 +193,7 @@ def _withdraw(signature: Signature, *, actor_kind: str, by=None) -> Signature:
         _count((signature, -1))
     signature.status = Status.WITHDRAWN
     signature.withdrawn_at = timezone.now()
-    signature.save(update_fields=["status", "withdrawn_at"])
+    _save(signature, "status", "withdrawn_at")
     _trail(signature, Event.WITHDRAWN, before=before, actor_kind=actor_kind, by=by)
     outbox.queue(signature, emails.WITHDRAWN)
     return signature
@@ -229,7 +229,7 @@ def _review(signature: Signature, *, by: AbstractBaseUser, status: str, notice: 
     signature.status = status
     setattr(signature, stamp, timezone.now())
     signature.reviewed_by = by
-    signature.save(update_fields=["status", stamp, "reviewed_by"])
+    _save(signature, "status", stamp, "reviewed_by")
     if status == Status.APPROVED:
         _count((signature, +1))
     _trail(signature, status, before=Status.VERIFIED, actor_kind=Actor.ORGANISER, by=by)
@@ -266,13 +266,12 @@ def signature_edit_by_staff(
     for field in changed:
         setattr(locked, field, changes[field])
     _derive_from_addresses(locked)
-    locked.revision += 1
-    fields = [*changed, "email_canonical", "website_domain", "email_domain_matches", "revision"]
+    fields = [*changed, "email_canonical", "website_domain", "email_domain_matches"]
     token = ""
     if "contact_email" in changed:
         token = _issue_confirmation_token(locked)
         fields += ["confirmation_token_hash", "confirmation_expires_at"]
-    locked.save(update_fields=fields)
+    _save(locked, *fields)
     if locked.status == Status.APPROVED:
         if COUNTED_FIELDS & set(changed):
             _count((before, -1), (locked, +1))
@@ -296,13 +295,19 @@ def signature_resend_confirmation(*, signature: Signature, by: AbstractBaseUser)
     if signature.status != Status.PENDING:
         raise NotPending(signature)
     token = _issue_confirmation_token(signature)
-    signature.save(update_fields=["confirmation_token_hash", "confirmation_expires_at"])
+    _save(signature, "confirmation_token_hash", "confirmation_expires_at")
     _trail(signature, Event.LINK_RESENT, before=Status.PENDING, actor_kind=Actor.ORGANISER, by=by)
     outbox.queue(signature, emails.CONFIRMATION, token=token)
     return signature
 
 
 # Shared steps ----------------------------------------------------------------------------------
+
+
+def _save(signature: Signature, *fields: str) -> None:
+    """Save a change, bumping the revision: an organiser's form opened before it is stale."""
+    signature.revision += 1
+    signature.save(update_fields=[*fields, "revision"])
 
 
 def _trail(

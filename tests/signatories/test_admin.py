@@ -178,6 +178,20 @@ def test_a_form_that_goes_stale_between_its_check_and_the_save_is_refused(
     assert (signature.organisation_name, signature.contact_role) == ("Original", "Chair")
 
 
+def test_a_transition_meanwhile_makes_an_open_form_stale(client, admin_client, letter):
+    sign(client, letter, contact_email="typo@khrn.or.ke")
+    signature = Signature.objects.get()
+    url = f"{CHANGELIST}{signature.pk}/change/"
+    opened = change_form_data(admin_client, url)  # shows it pending, the address editable
+    client.post(confirm_path("typo@khrn.or.ke"))  # the signer confirms meanwhile
+
+    response = admin_client.post(url, {**opened, "contact_email": "other@khrn.or.ke"})
+
+    assert "Someone else saved this page after you opened it" in response.text
+    signature.refresh_from_db()
+    assert (signature.status, signature.contact_email) == ("verified", "typo@khrn.or.ke")
+
+
 def test_a_form_posted_without_its_revision_is_refused(admin_client, letter):
     signature = SignatureFactory(letter=letter, organisation_name="Original")
     url = f"{CHANGELIST}{signature.pk}/change/"

@@ -125,7 +125,9 @@ def test_two_sweeps_at_once_queue_each_lost_email_once():
 
     letter = LetterFactory()
     SignatureFactory.create_batch(10, letter=letter, status="approved", email_kind="approved")
-    Signature.objects.update(email_state="queued", email_due_at=timezone.now() - timedelta(hours=1))
+    Signature.objects.update(
+        email_state="queued", email_due_at=timezone.now() - timedelta(hours=1), email_job="lost"
+    )
 
     failures = at_once(lambda _: outbox.sweep(), [1, 2])
 

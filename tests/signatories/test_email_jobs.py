@@ -228,8 +228,9 @@ def test_which_failures_are_worth_retrying_and_how_organisers_read_them(exc, tra
 
 
 def age_email(signature, **delta) -> None:
+    """Make the signature's email one queued by a job that has been due for this long."""
     Signature.objects.filter(pk=signature.pk).update(
-        email_due_at=timezone.now() - timedelta(**delta)
+        email_due_at=timezone.now() - timedelta(**delta), email_job="a-lost-job"
     )
 
 
@@ -254,7 +255,7 @@ def test_the_sweep_requeues_an_email_whose_job_was_lost_with_a_new_link(letter, 
 def test_the_sweep_leaves_a_retry_waiting_for_its_time(letter):
     waiting = SignatureFactory(letter=letter, email_kind="approved", email_state="queued")
     Signature.objects.filter(pk=waiting.pk).update(
-        email_attempts=3, email_due_at=timezone.now() + timedelta(minutes=20)
+        email_attempts=3, email_due_at=timezone.now() + timedelta(minutes=20), email_job="its-job"
     )
 
     with committed():
@@ -279,10 +280,14 @@ def test_the_sweep_keeps_the_attempts_so_a_failing_email_still_ends_failed(
         assert outbox.sweep() == 0  # a final failure stays failed
 
 
-def test_the_sweep_never_touches_sent_or_failed_emails(letter):
+def test_the_sweep_never_touches_sent_or_failed_emails_or_rows_never_queued(letter):
     for state in ("sent", "failed", "cancelled"):
         signature = SignatureFactory(letter=letter, email_kind="approved", email_state=state)
         age_email(signature, days=2)
+    never_queued = SignatureFactory(letter=letter, email_state="queued", email_kind="")
+    Signature.objects.filter(pk=never_queued.pk).update(
+        email_due_at=timezone.now() - timedelta(days=2)
+    )
 
     with committed():
         assert outbox.sweep() == 0
