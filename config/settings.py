@@ -180,6 +180,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Signatures --------------------------------------------------------------------------------------
 
+# Emails the sign form may send to one mailbox (however it is spelled) in a day, across all
+# letters: confirmation links and "already signed" notes. Beyond it nothing is saved or sent.
+SIGN_EMAILS_PER_INBOX_PER_DAY = env.int("SIGN_EMAILS_PER_INBOX_PER_DAY", default=5)
 # How long a confirmation link works; after that, signing again sends a fresh one.
 SIGNATURE_CONFIRMATION_DAYS = env.int("SIGNATURE_CONFIRMATION_DAYS", default=7)
 # Email jobs retry transient SMTP failures after about BACKOFF, 2x, 4x, … seconds (with jitter),

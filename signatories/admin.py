@@ -8,7 +8,6 @@ because the services open their own, durable, ones.
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
 from django.core.exceptions import ValidationError
@@ -120,10 +119,6 @@ class LetterAdmin(ServiceSavedAdmin):
 
 
 class SignatureForm(RevisionCheckedForm):
-    website = forms.URLField(
-        label=_("website"), max_length=200, required=False, assume_scheme="https"
-    )
-
     class Meta:
         model = Signature
         fields = "__all__"

@@ -4,6 +4,7 @@ the organisation they name."""
 from functools import cache
 from urllib.parse import urlsplit
 
+from confusable_homoglyphs import confusables
 from publicsuffixlist import PublicSuffixList
 
 # Addresses anyone can open: a match on these says nothing about the organisation.
@@ -28,10 +29,8 @@ def registrable_domain(host: str) -> str:
 
     Returns "" for something that is not a registrable name (an IP address, "localhost").
     """
-    host = host.strip().rstrip(".").lower()
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
+    host = ascii_domain(host)
+    if not host.isascii():
         return ""
     return _suffix_list().privatesuffix(host) or ""
 
@@ -44,16 +43,76 @@ def email_domain(email: str) -> str:
     return registrable_domain(email.rpartition("@")[2])
 
 
+# Gmail ignores dots in the local part, and googlemail.com is the same service.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain as DNS knows it: lower case, no trailing dot, internationalised labels in
+    punycode (so bücher.example and xn--bcher-kva.example are one domain)."""
+    domain = domain.strip().rstrip(".").lower()
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
+
+
 def canonical_email(email: str) -> str:
-    """The form of an address used to find duplicates: trimmed and lower-cased whole.
+    """The form of an address that names one inbox, for duplicates and limits: trimmed, lower
+    case, the domain in punycode, a "+tag" removed, and for Gmail the dots removed and
+    googlemail.com folded into gmail.com.
 
     Lower-casing the local part is not strictly right by the RFC, but no real mail system
     treats Info@ and info@ as two people, and a duplicate signature is the worse outcome.
     """
-    return email.strip().lower()
+    local, _, domain = email.strip().rpartition("@")
+    local, domain = local.lower(), ascii_domain(domain)
+    if "+" in local[1:]:
+        local = local[: local.index("+", 1)]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def unicode_label(label: str) -> str:
+    """A domain label as people read it: punycode decoded."""
+    if label.startswith("xn--"):
+        try:
+            return label.encode("ascii").decode("idna")
+        except UnicodeError:
+            return label
+    return label
+
+
+def is_lookalike_domain(domain: str) -> bool:
+    """Whether a domain imitates another: a label mixing scripts (a Cyrillic "a" among Latin
+    letters), or written wholly in another script with a plain Latin look-alike for every
+    letter ("paypal" spelled in Cyrillic). Domains honestly in one script (bücher.example, a
+    Russian name under .рф) are not."""
+    for label in (unicode_label(label) for label in domain.lower().split(".")):
+        if confusables.is_mixed_script(label):
+            return True
+        letters = [char for char in label if char.isalpha()]
+        if letters and not label.isascii() and all(_has_latin_twin(char) for char in letters):
+            return True
+    return False
+
+
+@cache
+def _has_latin_twin(char: str) -> bool:
+    """Whether the letter looks like a plain ASCII one (IPA and small-capital look-alikes
+    such as "ɸ" for "ф" fool nobody reading a domain)."""
+    found = confusables.is_confusable(char, preferred_aliases=["latin"]) or []
+    return any(glyph["c"].isascii() for entry in found for glyph in entry["homoglyphs"])
 
 
 def domains_match(*, email: str, website: str) -> bool:
-    """True when the contact's address is at the organisation's own website domain."""
+    """True when the contact's address is at the organisation's own website domain, and that
+    domain is no look-alike of another."""
     domain = email_domain(email)
-    return bool(domain) and domain not in FREE_MAIL_DOMAINS and domain == website_domain(website)
+    return (
+        bool(domain)
+        and domain not in FREE_MAIL_DOMAINS
+        and domain == website_domain(website)
+        and not is_lookalike_domain(domain)
+    )

@@ -64,6 +64,9 @@ def _send(signature: Signature, kind: str, **extra) -> None:
         "signature": signature,
         "letter": letter,
         "contact_email": letter.reply_to,
+        # An address not yet confirmed gets nothing the signer typed (a name can carry a
+        # phishing text): the letter's own words only.
+        "unconfirmed": kind == CONFIRMATION,
         "letter_url": absolute_url(letter.get_absolute_url()),
         "sign_url": absolute_url(reverse("signatories:sign", kwargs={"slug": letter.slug})),
         "withdraw_url": (

@@ -12,13 +12,6 @@ class SignatureForm(forms.ModelForm):
     """The public sign form. What a field may contain is checked by the model's validators
     (signatories.validators), which the admin and imports apply too."""
 
-    website = forms.URLField(
-        label=_("Website"),
-        max_length=200,
-        required=False,
-        assume_scheme="https",
-        help_text=_("Your organisation's website, if it has one."),
-    )
     list_publicly = forms.BooleanField(
         label=_("Show our organisation's name in the public list of signatories"),
         required=False,
@@ -43,6 +36,7 @@ class SignatureForm(forms.ModelForm):
         fields = SUBMITTED_FIELDS
         labels = {
             "organisation_name": _("Organisation name"),
+            "website": _("Website"),
             "country": _("Country"),
             "contact_name": _("Your name"),
             "contact_role": _("Your role in the organisation"),
@@ -50,6 +44,7 @@ class SignatureForm(forms.ModelForm):
             "comment": _("Comment for the organisers (optional)"),
         }
         help_texts = {
+            "website": _("Your organisation's website, if it has one."),
             "country": _("Where the organisation is based."),
             "contact_email": _(
                 "We send the confirmation link here. An address at your organisation's own "

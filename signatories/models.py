@@ -11,8 +11,8 @@ from signatories.errors import (
     InvalidToken,
     NotWithdrawable,
 )
+from signatories.text import CleanTextField, WebsiteField
 from signatories.tokens import looks_like_token, token_hash, withdraw_key_from_token
-from signatories.validators import no_control_characters, no_control_characters_but_line_breaks
 
 # What a signer gives us on the sign form, in the form's order: the form and the services read
 # this one list.
@@ -101,36 +101,37 @@ class Signature(models.Model):
     )
 
     # What the organisation told us.
-    organisation_name = models.CharField(
-        _("organisation"), max_length=200, validators=[no_control_characters]
-    )
-    website = models.URLField(
-        _("website"), max_length=200, blank=True, validators=[no_control_characters]
-    )
+    organisation_name = CleanTextField(_("organisation"), max_length=200, visible=True)
+    website = WebsiteField(_("website"), max_length=200, blank=True)
     country = CountryField(_("country"))
-    contact_name = models.CharField(
-        _("contact name"), max_length=150, validators=[no_control_characters]
-    )
-    contact_role = models.CharField(
-        _("contact role"), max_length=150, blank=True, validators=[no_control_characters]
-    )
+    contact_name = CleanTextField(_("contact name"), max_length=150, visible=True)
+    contact_role = CleanTextField(_("contact role"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), max_length=254)
     list_publicly = models.BooleanField(_("named in public"), default=True)
     authorised = models.BooleanField(_("signer declared authority"), default=False)
     consent = models.BooleanField(_("accepted the privacy notice"), default=False)
-    comment = models.TextField(
-        _("comment"),
-        max_length=1000,
-        blank=True,
-        validators=[no_control_characters_but_line_breaks],
-    )
+    comment = CleanTextField(_("comment"), max_length=1000, blank=True, multiline=True)
     language = models.CharField(
         _("language"), max_length=10, default="en", help_text=_("Emails are written in it.")
     )
 
     # What we derive, for duplicates and vetting.
-    email_canonical = models.CharField(max_length=254, editable=False)
+    email_canonical = models.CharField(_("inbox"), max_length=254, editable=False)
+    name_normalised = models.CharField(
+        _("name, normalised"),
+        max_length=200,
+        editable=False,
+        help_text=_("Case, accents and invisible characters folded: for search and duplicates."),
+    )
     website_domain = models.CharField(_("website domain"), max_length=253, blank=True)
+    lookalike_domain = models.BooleanField(
+        _("look-alike domain"),
+        default=False,
+        help_text=_(
+            "The website's or the email's domain mixes scripts or imitates a Latin name "
+            "(a Cyrillic “\u0430” in “amnesty”): check it is the organisation's own."
+        ),
+    )
     email_domain_matches = models.BooleanField(
         _("email matches website"),
         default=False,
@@ -216,6 +217,7 @@ class Signature(models.Model):
                 name="named_initiators",
             ),
             models.Index(fields=["letter", "email_canonical"]),
+            models.Index(fields=["letter", "name_normalised"]),
             models.Index(fields=["email_state", "email_due_at"]),
         ]
 
@@ -297,16 +299,30 @@ class SignatureEvent(models.Model):
 class Inbox(models.Model):
     """One row per mailbox that was given as a contact address, keyed by a keyed hash of its
     canonical form (so the table names nobody). Submissions for one mailbox lock its row and so
-    take turns: two at the same moment cannot both pass the resubmission throttle."""
+    take turns: two at the same moment cannot both pass the limits kept here."""
 
     key = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Emails the sign form sent to this mailbox on `day` (UTC), across all letters.
+    day = models.DateField(null=True)
+    emails_on_day = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("inbox")
 
     def __str__(self):
         return self.key[:12]
+
+    def take_email(self, *, limit: int) -> bool:
+        """Count one more email sent today at the sign form's request, unless `limit` were
+        passed; say whether it may go. The caller holds the row's lock and saves it."""
+        today = timezone.now().date()
+        if self.day != today:
+            self.day, self.emails_on_day = today, 0
+        if self.emails_on_day >= limit:
+            return False
+        self.emails_on_day += 1
+        return True
 
 
 class CountryCount(models.Model):

@@ -9,6 +9,7 @@ then count rows (by country), then the letter row; so no two transactions wait i
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,13 @@ from django.utils.crypto import salted_hmac
 from campaigns.models import Letter
 from signatories import emails, outbox
 from signatories.counts import CountChange, counts_apply, publication_changed
-from signatories.domains import canonical_email, domains_match, website_domain
+from signatories.domains import (
+    canonical_email,
+    domains_match,
+    email_domain,
+    is_lookalike_domain,
+    website_domain,
+)
 from signatories.errors import (
     AlreadyConfirmed,
     LetterClosed,
@@ -32,6 +39,7 @@ from signatories.models import (
     Signature,
     SignatureEvent,
 )
+from signatories.text import name_for_matching
 from signatories.tokens import confirmation_expiry, new_token, new_withdraw_key
 
 logger = logging.getLogger(__name__)
@@ -73,23 +81,29 @@ def signature_submit(
     submitted with it: someone who types another's address can neither change what that
     address submitted nor kill its link. Once one is confirmed, it is the signature of that
     address, and signing again only brings an "already signed" email. Returns the signature
-    emailed about, or None when nothing was sent (a repeat within RESUBMIT_EMAIL_INTERVAL, or
-    too many submissions waiting). Raises LetterClosed when the letter takes no signatures.
+    emailed about, or None when nothing was sent and nothing saved (a repeat within
+    RESUBMIT_EMAIL_INTERVAL, too many submissions waiting, or the mailbox has had its
+    SIGN_EMAILS_PER_INBOX_PER_DAY). Raises LetterClosed when the letter takes no signatures.
     """
     if not letter.is_open:
         raise LetterClosed
     email = canonical_email(data["contact_email"])
-    Inbox.objects.select_for_update().get_or_create(key=inbox_key(email))
+    inbox, _ = Inbox.objects.select_for_update().get_or_create(key=inbox_key(email))
     signatures = _address_signatures(letter.pk, email)
     recently = timezone.now() - RESUBMIT_EMAIL_INTERVAL
     if any(signature.email_updated_at > recently for signature in signatures):
         return None  # an email for this address just went out (or is on its way)
     confirmed = next((s for s in signatures if s.status != Status.PENDING), None)
+    waiting = sum(not s.confirmation_expired for s in signatures)
+    if confirmed is None and waiting >= MAX_WAITING_SUBMISSIONS:
+        return None
+    # However many letters are open, one mailbox gets only a few emails a day from the form.
+    if not inbox.take_email(limit=settings.SIGN_EMAILS_PER_INBOX_PER_DAY):
+        return None
+    inbox.save(update_fields=["day", "emails_on_day"])
     if confirmed is not None:
         outbox.queue(confirmed, emails.ALREADY_SIGNED)
         return confirmed
-    if sum(not s.confirmation_expired for s in signatures) >= MAX_WAITING_SUBMISSIONS:
-        return None
     signature = Signature(letter=letter, ip_hash=ip_hash(ip), withdraw_key=new_withdraw_key())
     for field in SUBMITTED_FIELDS:
         setattr(signature, field, data.get(field, getattr(signature, field)))
@@ -108,9 +122,20 @@ def _address_signatures(letter_id: int, email: str) -> list[Signature]:
     return list(signatures.filter(letter_id=letter_id, email_canonical=email).order_by("pk"))
 
 
+DERIVED_FIELDS = [
+    "email_canonical", "name_normalised", "website_domain", "lookalike_domain",
+    "email_domain_matches",
+]  # fmt: skip
+
+
 def _derive_from_addresses(signature: Signature) -> None:
+    """What organisers vet by, worked out from what the signer typed."""
     signature.email_canonical = canonical_email(signature.contact_email)
+    signature.name_normalised = name_for_matching(signature.organisation_name)[:200]
     signature.website_domain = website_domain(signature.website)
+    signature.lookalike_domain = is_lookalike_domain(
+        signature.website_domain
+    ) or is_lookalike_domain(email_domain(signature.contact_email))
     signature.email_domain_matches = domains_match(
         email=signature.contact_email, website=signature.website
     )
@@ -266,7 +291,7 @@ def signature_edit_by_staff(
     for field in changed:
         setattr(locked, field, changes[field])
     _derive_from_addresses(locked)
-    fields = [*changed, "email_canonical", "website_domain", "email_domain_matches"]
+    fields = [*changed, *DERIVED_FIELDS]
     token = ""
     if "contact_email" in changed:
         token = _issue_confirmation_token(locked)
