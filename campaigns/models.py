@@ -79,6 +79,14 @@ class Letter(models.Model):
         default=True,
         help_text=_("Confirmed signatures wait for an organiser's approval before they count."),
     )
+    always_challenge = models.BooleanField(
+        _("ask every signer for a proof-of-work check"),
+        default=False,
+        help_text=_(
+            "Normally only a source signing often is asked to let the browser solve a small "
+            "puzzle before the form is accepted; tick to ask everyone (a letter under attack)."
+        ),
+    )
     goal = models.PositiveIntegerField(
         _("goal"), null=True, blank=True, help_text=_("Number of organisations you hope to gather.")
     )

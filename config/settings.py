@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import salted_hmac
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
+    "django_altcha",
     "crispy_bootstrap5",
     "django_countries",
     "csp",
@@ -180,6 +182,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Signatures --------------------------------------------------------------------------------------
 
+# Limits on the sign form, per source (signatories.limits), each "soft,hard" in
+# django-ratelimit's rates (10/10m: ten per ten minutes). Over the soft rate the form asks the
+# browser for a proof-of-work check; over the hard one it answers 429 and saves nothing.
+# The defaults let twenty organisations sign from one conference network within an hour.
+SIGN_LIMIT_ADDRESS_PER_LETTER = env.str("SIGN_LIMIT_ADDRESS_PER_LETTER", default="10/10m,30/h")
+SIGN_LIMIT_NETWORK_PER_LETTER = env.str("SIGN_LIMIT_NETWORK_PER_LETTER", default="20/10m,60/h")
+SIGN_LIMIT_ADDRESS = env.str("SIGN_LIMIT_ADDRESS", default="20/10m,60/h")
+# Emails the sign form may send in an hour, site-wide (a launch surge stays far below it).
+SIGN_EMAILS_PER_HOUR = env.int("SIGN_EMAILS_PER_HOUR", default=30_000)
+# A person needs longer than this to fill the form; a faster post is a script's.
+SIGN_MIN_FILL_SECONDS = env.int("SIGN_MIN_FILL_SECONDS", default=2)
+RATELIMIT_USE_CACHE = "default"
+# The proof-of-work challenges are signed with a key derived from SECRET_KEY.
+ALTCHA_HMAC_KEY = salted_hmac("signatories.altcha", "challenge", secret=SECRET_KEY).hexdigest()
+ALTCHA_JS_URL = "vendor/altcha/altcha.js"
 # Emails the sign form may send to one mailbox (however it is spelled) in a day, across all
 # letters: confirmation links and "already signed" notes. Beyond it nothing is saved or sent.
 SIGN_EMAILS_PER_INBOX_PER_DAY = env.int("SIGN_EMAILS_PER_INBOX_PER_DAY", default=5)
@@ -252,6 +269,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# django-ratelimit asks for memcached or django-redis. Django's own Redis cache counts atomically
+# too (INCR), and on the embedded default local memory serves its single process.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

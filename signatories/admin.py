@@ -51,6 +51,11 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 # Letters -----------------------------------------------------------------------------------------
 
 
+LETTER_SIGN_ON_FIELDS = [
+    "status", "requires_approval", "goal", "closes_at", "contact_email", "always_challenge",
+]  # fmt: skip
+
+
 @admin.register(Letter)
 class LetterAdmin(ServiceSavedAdmin):
     form = LetterForm
@@ -63,10 +68,7 @@ class LetterAdmin(ServiceSavedAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
-        (
-            _("Sign-on"),
-            {"fields": ["status", "requires_approval", "goal", "closes_at", "contact_email"]},
-        ),
+        (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
         (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
     ]
 

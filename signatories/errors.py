@@ -41,3 +41,11 @@ class NotPending(SignatureError):
 
 class StaleEdit(SignatureError):
     """An organiser's form was opened before someone else changed the signature."""
+
+
+class SigningPaused(SignatureError):
+    """The site sent as many sign-form emails as it may this hour; try again later."""
+
+    def __init__(self, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after

@@ -1,16 +1,57 @@
+import time
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_altcha import AltchaField, AltchaWidget
 
 from signatories.models import SUBMITTED_FIELDS, Signature
 
+# When the form was shown, signed so that it cannot be made up.
+_started_signer = signing.Signer(salt="signatories.sign-form.started")
+
+
+class ChallengeWidget(AltchaWidget):
+    """The ALTCHA widget, shown as a field of its own (with its label and its error), not as
+    the hidden input it is underneath."""
+
+    @property
+    def is_hidden(self):
+        return False
+
+
+class ChallengeField(AltchaField):
+    widget = ChallengeWidget
+
+
+def started_token(at: float | None = None) -> str:
+    """The hidden value that says when the form was shown (now, or at `at`)."""
+    return _started_signer.sign(str(int(time.time() if at is None else at)))
+
 
 class SignatureForm(forms.ModelForm):
-    """The public sign form. What a field may contain is checked by the model's validators
-    (signatories.validators), which the admin and imports apply too."""
+    """The public sign form. What a field may contain is checked by the model's fields
+    (signatories.text), which the admin and imports apply too.
+
+    Against scripts it carries a honeypot (`homepage`, hidden from people, filled by bots),
+    the time it was shown (`started`: a post sooner than SIGN_MIN_FILL_SECONDS after is a
+    script's), and, when `challenge` is asked for (signatories.limits), a proof-of-work check
+    the browser solves (ALTCHA). Each failure says what to do; nothing is saved.
+    """
+
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     list_publicly = forms.BooleanField(
         label=_("Show our organisation's name in the public list of signatories"),
@@ -57,8 +98,23 @@ class SignatureForm(forms.ModelForm):
             "country": forms.Select(attrs={"data-searchable": "true"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, challenge: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["started"] = started_token()
+        if challenge:
+            self.fields["altcha"] = ChallengeField(
+                label=_("A quick check that you are a person"),
+                workerurl=static("vendor/altcha/worker.js"),
+                auto="onsubmit",  # pressing "Sign the letter" solves it, then sends
+                hidefooter=True,
+                hidelogo=True,
+                error_messages={
+                    "required": _(
+                        "Many signatures came from your connection just now: let your browser "
+                        "complete the check below (it takes a few seconds), then send again."
+                    ),
+                },
+            )
         self.fields["country"].choices = [("", _("Choose a country…"))] + [
             choice for choice in self.fields["country"].choices if choice[0]
         ]
@@ -72,4 +128,53 @@ class SignatureForm(forms.ModelForm):
         self.fields["organisation_name"].widget.attrs["autocomplete"] = "organization"
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}  # our messages, not the browser's, for every field
+        self.helper.layout = Layout(
+            *SUBMITTED_FIELDS,
+            # Off screen and out of the tab order: only a script fills it.
+            Div(Field("homepage"), css_class="visually-hidden", aria_hidden="true"),
+            "started",
+            *(["altcha"] if challenge else []),
+        )
         self.helper.add_input(Submit("submit", _("Sign the letter"), css_class="btn-lg"))
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said above the form: the fields at fault are not ones a person sees.
+        if cleaned.get("homepage"):
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "This form could not be sent. If you filled in the field “Leave this "
+                        "field empty”, empty it and send again."
+                    ),
+                    code="honeypot",
+                ),
+            )
+        if not self._shown_long_enough_ago(cleaned.get("started", "")):
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "That was quicker than a person fills this form. Please check your "
+                        "details and send it again."
+                    ),
+                    code="too_quick",
+                ),
+            )
+        return cleaned
+
+    @staticmethod
+    def _shown_long_enough_ago(started: str) -> bool:
+        try:
+            shown_at = int(_started_signer.unsign(started))
+        except (signing.BadSignature, ValueError):
+            return False  # missing or made up
+        return time.time() - shown_at >= settings.SIGN_MIN_FILL_SECONDS
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors:
+            # Shown again, the form counts its time from now.
+            self.data = self.data.copy()
+            self.data["started"] = started_token()

@@ -137,7 +137,10 @@ class Signature(models.Model):
         default=False,
         help_text=_("The contact's address is at the organisation's own website domain."),
     )
+    # Keyed hashes of where it was signed from (the address; its network): floods show, the
+    # address is not kept. Cleared after the abuse window (`manage.py purge`).
     ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    network_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     # The lifecycle.
     status = models.CharField(
@@ -218,6 +221,7 @@ class Signature(models.Model):
             ),
             models.Index(fields=["letter", "email_canonical"]),
             models.Index(fields=["letter", "name_normalised"]),
+            models.Index(fields=["network_hash", "created_at"]),
             models.Index(fields=["email_state", "email_due_at"]),
         ]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from campaigns.models import Letter
-from signatories import emails, outbox
+from signatories import emails, limits, outbox
 from signatories.counts import CountChange, counts_apply, publication_changed
 from signatories.domains import (
     canonical_email,
@@ -30,6 +30,7 @@ from signatories.errors import (
     LetterClosed,
     NotAwaitingReview,
     NotPending,
+    SigningPaused,
     StaleEdit,
 )
 from signatories.models import (
@@ -58,12 +59,6 @@ COUNTED_FIELDS = {"country", "list_publicly"}
 SHOWN_FIELDS = set(PUBLIC_FIELDS) | COUNTED_FIELDS
 
 
-def ip_hash(ip: str) -> str:
-    """A keyed hash of the submitter's address: lets organisers spot a flood from one source
-    without our storing where anyone signed from."""
-    return salted_hmac("signatories.ip", ip or "").hexdigest() if ip else ""
-
-
 def inbox_key(email: str) -> str:
     return salted_hmac("signatories.inbox", canonical_email(email)).hexdigest()
 
@@ -83,7 +78,8 @@ def signature_submit(
     address, and signing again only brings an "already signed" email. Returns the signature
     emailed about, or None when nothing was sent and nothing saved (a repeat within
     RESUBMIT_EMAIL_INTERVAL, too many submissions waiting, or the mailbox has had its
-    SIGN_EMAILS_PER_INBOX_PER_DAY). Raises LetterClosed when the letter takes no signatures.
+    SIGN_EMAILS_PER_INBOX_PER_DAY). Raises LetterClosed when the letter takes no signatures,
+    and SigningPaused (nothing saved) once the site has sent SIGN_EMAILS_PER_HOUR this hour.
     """
     if not letter.is_open:
         raise LetterClosed
@@ -100,11 +96,19 @@ def signature_submit(
     # However many letters are open, one mailbox gets only a few emails a day from the form.
     if not inbox.take_email(limit=settings.SIGN_EMAILS_PER_INBOX_PER_DAY):
         return None
+    retry_after = limits.take_sign_email()  # and the site only so many an hour
+    if retry_after is not None:
+        raise SigningPaused(retry_after)
     inbox.save(update_fields=["day", "emails_on_day"])
     if confirmed is not None:
         outbox.queue(confirmed, emails.ALREADY_SIGNED)
         return confirmed
-    signature = Signature(letter=letter, ip_hash=ip_hash(ip), withdraw_key=new_withdraw_key())
+    signature = Signature(
+        letter=letter,
+        ip_hash=limits.ip_hash(ip),
+        network_hash=limits.network_hash(ip),
+        withdraw_key=new_withdraw_key(),
+    )
     for field in SUBMITTED_FIELDS:
         setattr(signature, field, data.get(field, getattr(signature, field)))
     _derive_from_addresses(signature)

@@ -1,3 +1,5 @@
+from math import ceil
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -5,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import Letter
-from signatories import services
+from signatories import limits, services
 from signatories.errors import (
     AlreadyConfirmed,
     AlreadyWithdrawn,
@@ -14,6 +16,7 @@ from signatories.errors import (
     LetterClosed,
     NotWithdrawable,
     SignatureError,
+    SigningPaused,
 )
 from signatories.forms import SignatureForm
 from signatories.models import Signature
@@ -27,14 +30,6 @@ LINK_PROBLEMS = {
     AlreadyWithdrawn: (404, "signatories/link_already_withdrawn.html"),
     NotWithdrawable: (404, "signatories/link_invalid.html"),
 }
-
-
-def client_ip(request) -> str:
-    """The client's address, trusting X-Forwarded-For only as far as NUM_PROXIES allows."""
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if settings.NUM_PROXIES and len(forwarded) >= settings.NUM_PROXIES:
-        return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def link_problem(request, error: SignatureError):
@@ -51,19 +46,33 @@ def sign(request, slug):
     if not letter.is_open:
         status = 403 if request.method == "POST" else 200
         return render(request, "signatories/closed.html", {"letter": letter}, status=status)
-    form = SignatureForm(request.POST or None)
+    verdict = limits.sign_attempt(request, letter, count=request.method == "POST")
+    if verdict.retry_after:
+        return too_many(request, letter, verdict.retry_after)
+    challenge = verdict.challenge or letter.always_challenge
+    form = SignatureForm(request.POST or None, challenge=challenge)
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_submit(
                 letter=letter,
                 data=form.cleaned_data,
-                ip=client_ip(request),
+                ip=limits.client_ip(request),
                 language=get_language(),
             )
         except LetterClosed:  # closed between the check above and the write
             return render(request, "signatories/closed.html", {"letter": letter}, status=403)
+        except SigningPaused as paused:
+            return too_many(request, letter, paused.retry_after)
         return redirect("signatories:check_email", slug=letter.slug)
     return render(request, "signatories/sign.html", {"letter": letter, "form": form})
+
+
+def too_many(request, letter, retry_after: int):
+    """429: too many signatures from this source (or site-wide) just now; when to come back."""
+    context = {"letter": letter, "minutes": max(1, ceil(retry_after / 60))}
+    response = render(request, "signatories/too_many.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @never_cache

@@ -36,6 +36,7 @@ def test_a_person_signs_confirms_and_sees_their_organisation_counted(page, live_
         page.get_by_role("listbox").get_by_role("option", name="Nigeria", exact=True).click()
         expect(page.locator("#id_country")).to_have_value("NG")
         expect(page.get_by_label("Your name")).to_have_value("Chidi Okafor")
+        page.wait_for_timeout(2000)  # a person takes longer than SIGN_MIN_FILL_SECONDS
         page.get_by_role("button", name="Sign the letter").click()
 
         page.get_by_role("heading", name="Check your email").wait_for()
@@ -91,3 +92,22 @@ def test_a_mistake_in_the_form_is_shown_and_the_input_kept(page, live_server):
     assert page.get_by_label("Organisation name").input_value() == "Half Filled Org"
     assert page.get_by_text("Enter a valid email address.").is_visible()
     assert not Signature.objects.filter(organisation_name="Half Filled Org").exists()
+
+
+def test_a_person_asked_for_the_check_signs_with_one_press_and_no_policy_error(page, live_server):
+    """The proof-of-work widget runs under the site's strict Content Security Policy (a
+    violation would be a console error, which fails the test) and solves on submit."""
+    letter = LetterFactory(always_challenge=True)
+
+    page.goto(f"{live_server.url}/letters/{letter.slug}/sign/")
+    page.get_by_label("Organisation name").fill("Checked Collective")
+    page.get_by_label("Your name").fill("Ama Mensah")
+    page.get_by_label("Your email address").fill("ama@checked.org.gh")
+    page.get_by_label("I am authorised to sign on behalf of this organisation").check()
+    page.get_by_label("I have read the privacy notice").check()
+    page.locator("#id_country").select_option("GH")
+    page.wait_for_timeout(2000)  # a person takes longer than SIGN_MIN_FILL_SECONDS
+    page.get_by_role("button", name="Sign the letter").click()
+
+    page.get_by_role("heading", name="Check your email").wait_for(timeout=30_000)
+    assert Signature.objects.get().organisation_name == "Checked Collective"

@@ -7,6 +7,14 @@ from django.core import mail
 LINK = re.compile(r"https?://[^\s\"<>]+/signatures/(confirm|withdraw)/([^/\s\"<>]+)/")
 
 
+def shown_a_minute_ago() -> str:
+    import time
+
+    from signatories.forms import started_token
+
+    return started_token(at=time.time() - 60)
+
+
 def form_data(**overrides) -> dict:
     data = {
         "organisation_name": "Kenya Human Rights Network",
@@ -19,6 +27,7 @@ def form_data(**overrides) -> dict:
         "authorised": "on",
         "consent": "on",
         "comment": "",
+        "started": shown_a_minute_ago(),  # a person took a while to fill it
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
