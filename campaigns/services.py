@@ -64,5 +64,8 @@ def letters_close_due() -> int:
     stored status agree, so admin lists and filters tell organisers the truth.
     """
     return Letter.objects.filter(status=Letter.Status.OPEN, closes_at__lte=timezone.now()).update(
-        status=Letter.Status.CLOSED, closed_at=F("closes_at"), updated_at=timezone.now()
+        status=Letter.Status.CLOSED,
+        closed_at=F("closes_at"),
+        updated_at=timezone.now(),
+        revision=F("revision") + 1,  # a form opened before must not reopen it
     )

@@ -16,15 +16,27 @@ from django.conf import settings
 
 # What a release is made of: the project's code, templates and static files (the static
 # manifest, when collectstatic made one, names every hashed file), and the installed packages.
-SOURCES = ("config", "campaigns", "signatories", "publication", "templates", "static")
-SUFFIXES = {".py", ".html", ".txt", ".json", ".css", ".js", ".svg", ".md"}
+SOURCES = ("config", "campaigns", "signatories", "publication", "templates", "static", "locale")
+SUFFIXES = {".py", ".html", ".txt", ".json", ".css", ".js", ".svg", ".md", ".mo"}
+# Settings that show on public pages: the same code under other settings is another release.
+PAGE_SETTINGS = (
+    "SITE_URL",
+    "CONTACT_EMAIL",
+    "LANGUAGE_CODE",
+    "LANGUAGES",
+    "TIME_ZONE",
+    "STATIC_URL",
+)
 
 
 @cache
 def release_id() -> str:
-    """A short hash of this release, computed once per process; RELEASE overrides it (a git
-    commit, say, where the deploy knows one)."""
-    return os.environ.get("RELEASE") or fingerprint(Path(settings.BASE_DIR))
+    """A short hash of this release, computed once per process; RELEASE replaces the code's
+    part of it (a git commit, say, where the deploy knows one)."""
+    release = os.environ.get("RELEASE")
+    if release:
+        return release + "-" + _settings_digest()
+    return fingerprint(Path(settings.BASE_DIR))
 
 
 def fingerprint(root: Path) -> str:
@@ -37,7 +49,13 @@ def fingerprint(root: Path) -> str:
         digest.update(manifest.read_bytes())
     for name, version in sorted(_packages()):
         digest.update(f"{name}=={version}".encode())
+    digest.update(_settings_digest().encode())
     return digest.hexdigest()[:12]
+
+
+def _settings_digest() -> str:
+    values = "|".join(f"{name}={getattr(settings, name, None)!r}" for name in PAGE_SETTINGS)
+    return hashlib.sha256(values.encode()).hexdigest()[:8]
 
 
 def _release_files(root: Path):

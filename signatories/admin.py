@@ -11,11 +11,12 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Func, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -30,6 +31,7 @@ from signatories import outbox, services
 from signatories.domains import canonical_email
 from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
 from signatories.models import CountryCount, Signature, SignatureEvent
+from signatories.text import name_for_matching
 
 
 class ServiceSavedAdmin(admin.ModelAdmin):
@@ -158,9 +160,63 @@ ORGANISATION_FIELDS = [
     "loaded_revision",
 ]  # fmt: skip
 VETTING_FIELDS = [
-    "status", "email_domain_matches", "website_domain", "email_canonical", "authorised",
-    "consent", "reviewed_by",
+    "status", "email_domain_matches", "website_domain", "lookalike_domain", "email_canonical",
+    "name_normalised", "same_name_signatures", "same_source", "authorised", "consent",
+    "reviewed_by",
 ]  # fmt: skip
+# A network with this many signatures in a day is worth a look (organisers filter by it).
+BUSY_SOURCE = 10
+
+
+def with_signals(queryset):
+    """Annotate what organisers vet by and no column holds: how many other live signatures
+    of the letter have the same normalised name, and how many signatures came from the same
+    network in the last day."""
+    same_name = (
+        Signature.objects.live()
+        .filter(letter=OuterRef("letter"), name_normalised=OuterRef("name_normalised"))
+        .exclude(pk=OuterRef("pk"))
+    )
+    same_source = Signature.objects.filter(
+        network_hash=OuterRef("network_hash"),
+        created_at__gte=timezone.now() - timedelta(days=1),
+    ).exclude(network_hash="")
+    return queryset.annotate(
+        same_name_count=Coalesce(_count(same_name), 0),
+        same_source_count=Coalesce(_count(same_source), 0),
+    )
+
+
+def _count(queryset):
+    return Subquery(
+        queryset.order_by().values("pk").annotate(n=Func("pk", function="COUNT")).values("n")[:1]
+    )
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("possible duplicates")
+    parameter_name = "duplicates"
+
+    def lookups(self, request, model_admin):
+        return [("name", _("same name as another signature of the letter"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(same_name_count__gt=0) if self.value() == "name" else queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("busy", _("a network with %d or more in the last day") % BUSY_SOURCE)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "busy":
+            return queryset.filter(same_source_count__gte=BUSY_SOURCE)
+        return queryset
+
+
 HISTORY_FIELDS = [
     "created_at", "confirmed_at", "confirmation_expires_at", "approved_at", "rejected_at",
     "withdrawn_at",
@@ -177,23 +233,28 @@ class SignatureAdmin(ServiceSavedAdmin):
     stale_errors = (StaleEdit,)
     inlines = [SignatureTrail]
     list_display = [
-        "organisation_name", "country", "letter", "status", "email_domain_matches",
-        "list_publicly", "initiator", "email_state", "created_at",
+        "organisation_name", "country", "letter", "status", "contact_email", "website_domain",
+        "email_domain_matches", "lookalike_domain", "same_name", "same_source", "list_publicly",
+        "email_state", "created_at",
     ]  # fmt: skip
     list_filter = [
-        "letter", "status", ("country", CountryFilter), "email_domain_matches", "email_state",
-        "list_publicly", "initiator",
+        "letter", "status", ("country", CountryFilter), "email_domain_matches",
+        "lookalike_domain", DuplicateFilter, SourceFilter, "email_state", "list_publicly",
+        "initiator",
     ]  # fmt: skip
-    search_fields = ["organisation_name", "contact_email", "website_domain", "contact_name"]
+    search_fields = [
+        "organisation_name", "name_normalised", "contact_email", "website_domain", "contact_name",
+    ]  # fmt: skip
     list_select_related = ["letter"]
     date_hierarchy = "created_at"
     actions = [
         "approve_signatures", "reject_signatures", "resend_confirmation_email",
-        "withdraw_signatures",
+        "withdraw_signatures", "discard_unconfirmed",
     ]  # fmt: skip
     # The lifecycle moves only through the actions, which check each step and send its email.
     readonly_fields = [
-        "letter", "status", "email_canonical", "website_domain", "email_domain_matches",
+        "letter", "status", "email_canonical", "name_normalised", "website_domain",
+        "email_domain_matches", "lookalike_domain", "same_name_signatures", "same_source",
         "created_at", "confirmed_at", "approved_at", "rejected_at", "withdrawn_at", "reviewed_by",
         "confirmation_expires_at", "email_state", "email_kind", "email_attempts", "email_error",
         "email_updated_at", "email_due_at", "language",
@@ -205,6 +266,44 @@ class SignatureAdmin(ServiceSavedAdmin):
         (_("History"), {"fields": HISTORY_FIELDS}),
         (_("Email delivery"), {"fields": EMAIL_FIELDS}),
     ]
+
+    def get_queryset(self, request):
+        return with_signals(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Also by the normalised name, so "amnesty" finds "Amnésty" and "AMNESTY".
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            folded = queryset.filter(name_normalised__contains=name_for_matching(search_term))
+            results = results | folded
+        return results, duplicates
+
+    @admin.display(description=_("same name"), ordering="same_name_count")
+    def same_name(self, signature):
+        return signature.same_name_count
+
+    @admin.display(description=_("from its network, 24 h"), ordering="same_source_count")
+    def same_source(self, signature):
+        return signature.same_source_count
+
+    @admin.display(description=_("signatures with the same name"))
+    def same_name_signatures(self, signature):
+        others = (
+            Signature.objects.live()
+            .filter(letter_id=signature.letter_id, name_normalised=signature.name_normalised)
+            .exclude(pk=signature.pk)
+        )
+        links = [
+            format_html(
+                '<a href="{}">#{} {} ({})</a>',
+                reverse("admin:signatories_signature_change", args=[other.pk]),
+                other.pk,
+                other.organisation_name,
+                other.get_status_display(),
+            )
+            for other in others[:20]
+        ]
+        return format_html_join(", ", "{}", ((link,) for link in links)) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         # A mistyped address can be corrected while its link is awaited (a fresh link goes to
@@ -321,6 +420,33 @@ class SignatureAdmin(ServiceSavedAdmin):
             ),
             refusable=NotPending,
         )
+
+    @admin.action(
+        description=_("Discard unconfirmed submissions (a flood)"), permissions=["change"]
+    )
+    def discard_unconfirmed(self, request, queryset):
+        discarded = []
+
+        def discard(signature):
+            discarded.append(services.signature_discard(signature=signature, by=request.user))
+
+        self._apply(
+            request,
+            queryset,
+            discard,
+            done=ngettext_lazy(
+                "Discarded %d unconfirmed submission.", "Discarded %d unconfirmed submissions."
+            ),
+            refused=ngettext_lazy(
+                "%d signature was not discarded: it is confirmed (reject or withdraw it).",
+                "%d signatures were not discarded: they are confirmed (reject or withdraw them).",
+            ),
+            refusable=NotPending,
+        )
+        if discarded:
+            # Their trails go with them; the admin's history keeps that they were discarded,
+            # and by whom.
+            self.log_deletions(request, discarded)
 
     @admin.action(description=_("Withdraw selected signatures"), permissions=["change"])
     def withdraw_signatures(self, request, queryset):

@@ -6,7 +6,6 @@ so a change shows on the very next request.
 """
 
 import functools
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -147,36 +146,53 @@ class Drift:
 def recount(letter: Letter, *, repair: bool) -> list[Drift]:
     """Compare the letter's counts with its signatures; with `repair`, make them agree.
 
-    To repair, the letter's count rows are locked before the signatures are counted, so a
-    transition committing meanwhile either shows in the count or waits and adds to the
-    repaired rows. A check takes no locks; a transition in flight may show as passing drift.
+    Each drifted country is repaired under its count row's lock, counted again once the lock
+    is held: a transition that held the row meanwhile has committed by then and is in the
+    count, and one that comes after waits and adds its change to the repaired row. Rows are
+    locked by country, the order transitions lock them in, so no deadlock. A check takes no
+    locks, so a transition in flight may show as passing drift.
     """
-    with transaction.atomic():
-        stored_rows = CountryCount.objects.filter(letter=letter).order_by("country")
-        if repair:  # locked in the order transitions lock them (by country), so no deadlock
-            stored_rows = stored_rows.select_for_update()
-        stored = {row.country.code: (row.signatories, row.unnamed) for row in stored_rows}
-        actual: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
-        approved = (
-            Signature.objects.counted()
-            .filter(letter=letter)
-            .values("country")
-            .annotate(total=Count("id"), unnamed=Count("id", filter=Q(list_publicly=False)))
-        )
-        for row in approved:
-            actual[row["country"]] = (row["total"], row["unnamed"])
-        drift = [
-            Drift(letter, code, stored.get(code, (0, 0)), actual.get(code, (0, 0)))
-            for code in sorted(set(stored) | set(actual))
-            if stored.get(code, (0, 0)) != actual.get(code, (0, 0))
-        ]
-        if repair and drift:
+    stored = {
+        row.country.code: (row.signatories, row.unnamed)
+        for row in CountryCount.objects.filter(letter=letter)
+    }
+    actual = _counted(letter)
+    drift = [
+        Drift(letter, code, stored.get(code, (0, 0)), actual.get(code, (0, 0)))
+        for code in sorted(set(stored) | set(actual))
+        if stored.get(code, (0, 0)) != actual.get(code, (0, 0))
+    ]
+    if repair and drift:
+        with transaction.atomic():
             for item in drift:
-                signatories, unnamed = item.actual
-                CountryCount.objects.update_or_create(
-                    letter=letter,
-                    country=item.country,
-                    defaults={"signatories": signatories, "unnamed": unnamed},
+                row = _locked_row(letter.pk, item.country)
+                signatories, unnamed = _counted(letter, country=item.country).get(
+                    item.country, (0, 0)
                 )
+                row.signatories, row.unnamed = signatories, unnamed
+                row.save(update_fields=["signatories", "unnamed"])
             publication_changed(letter.pk)
     return drift
+
+
+def _counted(letter: Letter, country: str | None = None) -> dict[str, tuple[int, int]]:
+    """{country: (approved, of which unnamed)} from the signatures themselves."""
+    approved = Signature.objects.counted().filter(letter=letter)
+    if country is not None:
+        approved = approved.filter(country=country)
+    rows = approved.values("country").annotate(
+        total=Count("id"), unnamed=Count("id", filter=Q(list_publicly=False))
+    )
+    return {row["country"]: (row["total"], row["unnamed"]) for row in rows}
+
+
+def _locked_row(letter_id: int, country: str) -> CountryCount:
+    rows = CountryCount.objects.select_for_update().filter(letter_id=letter_id, country=country)
+    row = rows.first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = CountryCount.objects.create(letter_id=letter_id, country=country)
+        except IntegrityError:  # a transition created it meanwhile: take its lock
+            row = rows.get()
+    return row

@@ -90,6 +90,8 @@ def deliver(*, signature_id: int, job: str, token: str = "") -> None:
     if not claimed:
         return  # replaced, re-queued, already sent or being sent, or the signature is gone
     signature = Signature.objects.select_related("letter").get(pk=signature_id)
+    if signature.email_job != job:
+        return  # replaced between the claim and the read: the new job sends the new email
     kind = signature.email_kind
     if not emails.still_needed(signature, kind, token):
         _record(signature_id, job, state=State.CANCELLED)
@@ -203,6 +205,9 @@ def _requeue(signature: Signature) -> None:
 
 # What a failure means -----------------------------------------------------------------------
 
+# Replies that mean our set-up, not the message: 530 authentication (or STARTTLS) required,
+# 534 mechanism too weak, 535 credentials refused, 538 encryption required for that login.
+SETUP_REPLY_CODES = frozenset({530, 534, 535, 538})
 # The connection closed or reset under us: worth another try.
 _PASSING_SSL_ERRORS = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
@@ -211,6 +216,8 @@ def is_configuration_problem(exc: BaseException) -> bool:
     """Failures that every email will meet until someone fixes the mail settings: the server
     offers no STARTTLS or no usable login, refuses our login, or its certificate fails."""
     if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code in SETUP_REPLY_CODES:
         return True
     if isinstance(exc, ssl.SSLError) and not isinstance(exc, _PASSING_SSL_ERRORS):
         return True

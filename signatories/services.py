@@ -51,9 +51,6 @@ Event = SignatureEvent.Kind
 # Signing again with one address sends at most one email in this long: a double click, or
 # someone typing another's address over and over, cannot flood an inbox.
 RESUBMIT_EMAIL_INTERVAL = timedelta(minutes=2)
-# Submissions waiting for their link, per letter and address: each keeps its own details and
-# link; past this many, more are dropped (without a word: the page never tells who signed).
-MAX_WAITING_SUBMISSIONS = 5
 # What moves a signature between count rows, and what changes a public page when edited.
 COUNTED_FIELDS = {"country", "list_publicly"}
 SHOWN_FIELDS = set(PUBLIC_FIELDS) | COUNTED_FIELDS
@@ -77,9 +74,11 @@ def signature_submit(
     address submitted nor kill its link. Once one is confirmed, it is the signature of that
     address, and signing again only brings an "already signed" email. Returns the signature
     emailed about, or None when nothing was sent and nothing saved (a repeat within
-    RESUBMIT_EMAIL_INTERVAL, too many submissions waiting, or the mailbox has had its
-    SIGN_EMAILS_PER_INBOX_PER_DAY). Raises LetterClosed when the letter takes no signatures,
-    and SigningPaused (nothing saved) once the site has sent SIGN_EMAILS_PER_HOUR this hour.
+    RESUBMIT_EMAIL_INTERVAL, an email to the signature still on its way, or the mailbox has
+    had its SIGN_EMAILS_PER_INBOX_PER_DAY: that cap, not a count of waiting submissions, bounds
+    them, so nobody can lock an address out for longer than a day). Raises LetterClosed when
+    the letter takes no signatures, and SigningPaused (nothing saved) once the site has sent
+    SIGN_EMAILS_PER_HOUR this hour.
     """
     if not letter.is_open:
         raise LetterClosed
@@ -90,9 +89,8 @@ def signature_submit(
     if any(signature.email_updated_at > recently for signature in signatures):
         return None  # an email for this address just went out (or is on its way)
     confirmed = next((s for s in signatures if s.status != Status.PENDING), None)
-    waiting = sum(not s.confirmation_expired for s in signatures)
-    if confirmed is None and waiting >= MAX_WAITING_SUBMISSIONS:
-        return None
+    if confirmed is not None and confirmed.email_state == Signature.EmailState.QUEUED:
+        return None  # its own email (approved, say) is still on its way: never replace it
     # However many letters are open, one mailbox gets only a few emails a day from the form.
     if not inbox.take_email(limit=settings.SIGN_EMAILS_PER_INBOX_PER_DAY):
         return None
@@ -327,6 +325,20 @@ def signature_resend_confirmation(*, signature: Signature, by: AbstractBaseUser)
     _save(signature, "confirmation_token_hash", "confirmation_expires_at")
     _trail(signature, Event.LINK_RESENT, before=Status.PENDING, actor_kind=Actor.ORGANISER, by=by)
     outbox.queue(signature, emails.CONFIRMATION, token=token)
+    return signature
+
+
+@transaction.atomic(durable=True)
+def signature_discard(*, signature: Signature, by: AbstractBaseUser) -> Signature:
+    """Delete a submission nobody confirmed (a flood, say): it was never counted or shown, and
+    its link stops working. Raises NotPending for a confirmed signature (withdraw or reject
+    those instead)."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status != Status.PENDING:
+        raise NotPending(signature)
+    pk = signature.pk
+    signature.delete()
+    signature.pk = pk  # as it was, for the record of what was deleted
     return signature
 
 

@@ -296,6 +296,19 @@ def test_a_count_below_the_truth_hides_no_named_signatory(client, letter, monkey
     assert [row["organisation_name"] for row in api["results"]] == ["Nigerian"]
 
 
+def test_counts_lost_altogether_still_list_every_named_signatory(client, letter):
+    from signatories.models import CountryCount
+
+    approved(letter, country="KE", organisation_name="Nairobi Rights Watch")
+    CountryCount.objects.filter(letter=letter).delete()  # a restore, a bug: the counts say 0
+
+    html = client.get(f"/letters/{letter.slug}/").text
+    api = client.get(f"/api/letters/{letter.slug}/signatories/").json()
+
+    assert "Nairobi Rights Watch" in html
+    assert [row["organisation_name"] for row in api["results"]] == ["Nairobi Rights Watch"]
+
+
 def test_a_count_above_the_truth_repeats_or_invents_no_one(client, letter, monkeypatch):
     monkeypatch.setattr("publication.views.SIGNATORIES_PER_PAGE", 2)
     for n in range(3):
@@ -354,3 +367,13 @@ def test_the_release_identifier_follows_the_code_templates_and_static_files(tmp_
 
     assert len({first, second, third}) == 3
     assert fingerprint(tmp_path) == third  # the same release, the same identifier
+
+
+def test_settings_that_show_on_pages_are_part_of_the_release(tmp_path, settings):
+    from config.release import fingerprint
+
+    settings.CONTACT_EMAIL = "old@example.org"
+    before = fingerprint(tmp_path)
+    settings.CONTACT_EMAIL = "new@example.org"
+
+    assert fingerprint(tmp_path) != before

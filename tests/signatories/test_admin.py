@@ -289,3 +289,98 @@ def test_admin_edits_refuse_control_and_direction_characters(admin_client, lette
     assert "Remove the invisible control characters from this field." in response.text
     signature.refresh_from_db()
     assert signature.organisation_name == "Honest Org"
+
+
+# Vetting signals that tell the truth ------------------------------------------------------------
+
+
+def submitted(letter, n, *, ip="198.51.100.7", **fields):
+    from signatories import limits
+
+    fields.setdefault("organisation_name", f"Org {n}")
+    fields.setdefault("contact_email", f"c{n}@org{n}.example")
+    return SignatureFactory(
+        letter=letter,
+        email_canonical=fields["contact_email"],
+        name_normalised=fields.get("name_normalised", fields["organisation_name"].lower()),
+        ip_hash=limits.ip_hash(ip),
+        network_hash=limits.network_hash(ip),
+        **{k: v for k, v in fields.items() if k != "name_normalised"},
+    )
+
+
+def row_of(html: str, name: str) -> str:
+    return html.split(f">{name}</a>")[1].split("</tr>")[0]
+
+
+def test_the_list_shows_the_contact_email_domain_and_lookalike_signals(admin_client, letter):
+    submitted(
+        letter, 1, organisation_name="Amnesty Lookalike", contact_email="info@xn--mnesty-2nf.org",
+        website_domain="xn--mnesty-2nf.org", lookalike_domain=True,
+    )  # fmt: skip
+
+    html = admin_client.get(CHANGELIST).text
+    row = row_of(html, "Amnesty Lookalike")
+
+    assert "info@xn--mnesty-2nf.org" in row and "xn--mnesty-2nf.org" in row
+    assert 'class="field-lookalike_domain"><img src="/static/admin/img/icon-yes.svg"' in row
+    flagged = admin_client.get(CHANGELIST + "?lookalike_domain__exact=1").text
+    assert "Amnesty Lookalike" in flagged
+
+
+def test_the_same_organisation_signing_four_times_is_flagged_as_a_duplicate(admin_client, letter):
+    for n in range(4):
+        submitted(letter, n, organisation_name="Amnesty International")
+    submitted(letter, 9, organisation_name="Unique Group")
+
+    html = admin_client.get(CHANGELIST + "?duplicates=name").text
+
+    assert html.count(">Amnesty International</a>") == 4 and "Unique Group" not in html
+    assert '<td class="field-same_name">3</td>' in html
+
+
+def test_a_flood_from_one_network_is_counted_filtered_and_dealt_with_in_one_action(
+    admin_client, letter
+):
+    flood = [submitted(letter, n, ip=f"203.0.113.{n}") for n in range(12)]
+    genuine = submitted(letter, 99, ip="198.51.100.1", organisation_name="Genuine Group")
+
+    html = admin_client.get(CHANGELIST + "?source=busy").text
+    assert html.count(">Org ") == 12 and "Genuine Group" not in html
+    assert '<td class="field-same_source">12</td>' in html
+
+    response = act(admin_client, "discard_unconfirmed", flood)
+
+    assert "Discarded 12 unconfirmed submissions." in response.text
+    assert list(Signature.objects.all()) == [genuine]
+
+
+def test_only_unconfirmed_submissions_can_be_discarded(client, admin_client, letter):
+    signatures = confirmed_signatures(client, letter, count=1)
+
+    response = act(admin_client, "discard_unconfirmed", signatures)
+
+    assert "1 signature was not discarded: it is confirmed" in response.text
+    assert Signature.objects.count() == 1
+
+
+def test_search_finds_names_however_they_are_spelled(admin_client, letter):
+    from signatories.text import name_for_matching
+
+    submitted(
+        letter, 1, organisation_name="Amnésty Internationål",
+        name_normalised=name_for_matching("Amnésty Internationål"),
+    )  # fmt: skip
+
+    assert "Amnésty Internationål" in admin_client.get(CHANGELIST + "?q=AMNESTY+international").text
+
+
+def test_discarding_is_kept_in_the_admins_history(admin_client, letter):
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    flood = submitted(letter, 1, organisation_name="Flood Org")
+
+    act(admin_client, "discard_unconfirmed", [flood])
+
+    entry = LogEntry.objects.get(action_flag=DELETION)
+    assert (entry.object_id, entry.user.username) == (str(flood.pk), "admin")

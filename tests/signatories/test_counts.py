@@ -284,3 +284,55 @@ def test_concurrent_approvals_and_withdrawals_keep_counts_exact():
     assert len(failures) == len(withdraw_errors) == 20  # each signature withdrawn exactly once
     assert recount(letter, repair=False) == []
     assert headline(letter) == (40, 4, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repair_racing_an_approval_in_a_country_without_a_row_leaves_the_count_right(
+    monkeypatch,
+):
+    """The nightly repair and an approval at the same moment: the repair counts a country
+    again once it holds the country's row, so the approval is neither lost nor counted twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks wait for each other on PostgreSQL; SQLite runs one writer")
+    from signatories import counts
+
+    letter = LetterFactory()
+    # Drift: an approved signature the counts never saw (no ZA row at all).
+    SignatureFactory(letter=letter, status="approved", country="ZA", confirmed_at=timezone.now())
+    second = SignatureFactory(
+        letter=letter, status="verified", country="ZA", confirmed_at=timezone.now()
+    )
+    holds_its_lock, let_it_commit = threading.Event(), threading.Event()
+    real_queue = services.outbox.queue
+
+    def queue(signature, kind, **kwargs):
+        real_queue(signature, kind, **kwargs)
+        holds_its_lock.set()  # its ZA row is written (1), not yet committed
+        let_it_commit.wait(10)
+
+    monkeypatch.setattr(services.outbox, "queue", queue)
+
+    def approve():
+        try:
+            services.signature_approve(signature=second, by=organiser())
+        finally:
+            connection.close()
+
+    real_locked_row = counts._locked_row
+    approval = threading.Thread(target=approve)
+
+    def locked_row(letter_id, country):
+        # The repair found the drift (ZA: 0 counted, 1 approved); the approval comes now.
+        approval.start()
+        holds_its_lock.wait(10)
+        threading.Timer(1.0, let_it_commit.set).start()
+        return real_locked_row(letter_id, country)  # waits for the approval's commit
+
+    monkeypatch.setattr(counts, "_locked_row", locked_row)
+
+    drift = recount(letter, repair=True)
+    approval.join(10)
+
+    assert [(item.country, item.stored, item.actual) for item in drift] == [("ZA", (0, 0), (1, 0))]
+    assert CountryCount.objects.get(letter=letter, country="ZA").signatories == 2
+    assert recount(letter, repair=False) == []

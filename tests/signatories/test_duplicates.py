@@ -1,13 +1,15 @@
 """One address, several submissions: each keeps its own details and link, the one confirmed is
 the signature, and nobody without the mailbox can change what is published for it."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from signatories.models import Signature
-from signatories.services import MAX_WAITING_SUBMISSIONS
 from tests.conftest import committed
 from tests.factories import LetterFactory, SignatureFactory
 from tests.signatories.helpers import (
@@ -125,13 +127,57 @@ def test_signing_again_at_once_sends_nothing_more_and_keeps_the_link(client, let
     assert client.get(link).status_code == 200
 
 
-def test_submissions_waiting_for_one_address_are_capped(client, letter):
-    for n in range(MAX_WAITING_SUBMISSIONS + 3):
-        sign(client, letter, organisation_name=f"Attempt {n}")
-        minutes_pass()
+def test_someone_squatting_an_address_blocks_it_for_a_day_at_most(client, letter):
+    """Whoever knows an address can use up its daily emails (the price of capping them), but
+    cannot lock its owner out for the week their links stay valid."""
+    start = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        for n in range(5):  # a few minutes apart, under the resubmission throttle
+            sign(client, letter, organisation_name=f"Squatter {n}", list_publicly=None)
+            clock.shift(timedelta(minutes=3))
+        mail.outbox.clear()
+        sign(client, letter, organisation_name="Kenya Human Rights Network")
+        assert mail.outbox == []  # today's emails for this inbox are spent
 
-    assert Signature.objects.count() == MAX_WAITING_SUBMISSIONS
-    assert len(mail.outbox) == MAX_WAITING_SUBMISSIONS
+        clock.shift(timedelta(days=1))
+        sign(client, letter, organisation_name="Kenya Human Rights Network")
+        response = client.post(confirm_path(EMAIL))
+
+    assert response.status_code == 200
+    signature = Signature.objects.get()
+    assert (signature.organisation_name, signature.list_publicly) == (
+        "Kenya Human Rights Network",
+        True,
+    )
+
+
+def test_signing_with_a_signers_address_never_cancels_an_email_on_its_way_to_them(client, letter):
+    from django.test import TestCase
+    from django.utils import timezone
+
+    from signatories import outbox, services
+    from tests.factories import organiser
+
+    signature = SignatureFactory(
+        letter=letter, contact_email=EMAIL, email_canonical=EMAIL, status="verified",
+        confirmed_at=timezone.now(),
+    )  # fmt: skip
+    with TestCase.captureOnCommitCallbacks(execute=False) as approval_job:
+        services.signature_approve(signature=signature, by=organiser())
+    signature.refresh_from_db()
+    # The approval email met a passing SMTP failure and waits for its retry.
+    outbox._record(
+        signature.pk, signature.email_job, state="queued", error="421 busy",
+        due_at=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+    minutes_pass()
+    sign(client, letter, organisation_name="Anyone at all")  # knows the address, nothing else
+    for job in approval_job:
+        job()  # the retry comes due
+
+    assert [message.subject.split(":")[0] for message in mail.outbox] == [
+        "Your signature is published"
+    ]
 
 
 def test_an_enumerator_learns_nothing_from_the_response_or_the_work_done(letter):

@@ -87,6 +87,33 @@ def test_a_slow_job_for_a_replaced_email_does_not_mark_the_new_one_sent(letter, 
     assert links_in(mail.outbox[-1])["confirm"] != f"/signatures/confirm/{old_token}/"
 
 
+def test_a_job_replaced_between_its_claim_and_its_read_sends_nothing(letter, monkeypatch):
+    from signatories import emails
+
+    signature = SignatureFactory(letter=letter, status="approved", confirmed_at=timezone.now())
+    with TestCase.captureOnCommitCallbacks(execute=False) as first_job:
+        outbox.queue(signature, emails.CONFIRMED_AND_PUBLISHED)
+    second_job = []
+    real_select_related = Signature.objects.select_related
+
+    def replaced_right_after_the_claim(*fields):
+        # Another step queues a new email for the row between the old job's claim (an
+        # UPDATE) and its read of the row (this query).
+        if not second_job:
+            with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+                outbox.queue(Signature.objects.get(pk=signature.pk), emails.ALREADY_SIGNED)
+            second_job.extend(queued)
+        return real_select_related(*fields)
+
+    monkeypatch.setattr(Signature.objects, "select_related", replaced_right_after_the_claim)
+    for job in first_job:
+        job()  # the old job: claimed before it was replaced
+    for job in second_job:
+        job()  # the job of the email that replaced it
+
+    assert [message.subject.split(":")[0] for message in mail.outbox] == ["You have already signed"]
+
+
 def test_a_job_for_a_signature_that_moved_on_sends_nothing(client, letter):
     sign(client, letter)
     client.post(confirm_path(EMAIL))
@@ -203,6 +230,16 @@ def test_a_wrong_mail_setup_fails_at_once_is_logged_once_and_shown_to_organisers
             smtplib.SMTPAuthenticationError(535, b"bad credentials"),
             False,
             "Configuration problem: 535 bad credentials",
+        ),
+        (
+            smtplib.SMTPSenderRefused(530, b"5.7.0 Authentication Required", "n@l"),
+            False,
+            "Configuration problem: 530 5.7.0 Authentication Required",
+        ),
+        (
+            smtplib.SMTPSenderRefused(530, b"5.7.0 Must issue a STARTTLS command first", "n@l"),
+            False,
+            "Configuration problem: 530 5.7.0 Must issue a STARTTLS command first",
         ),
         (
             smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."),

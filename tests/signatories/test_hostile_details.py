@@ -127,6 +127,7 @@ ARABIC_WITH_ZWNJ = "\u0646\u0634\u0637\u0627\u0621\u200c\u0627\u0644\u062e\u0644
         ("Amnesty\u00ad International\ufeff", "Amnesty International"),
         ("  Amnesty   International ", "Amnesty International"),
         (ARABIC_WITH_ZWNJ, ARABIC_WITH_ZWNJ),  # a ZWNJ the script needs stays
+        ("\u200fAmnesty\u200e International\u061c", "Amnesty International"),  # direction marks
         ("Cafe\u0301 Solidaire", "Café Solidaire"),  # composed (NFC)
     ],
 )

@@ -120,3 +120,27 @@ def test_approvals_meanwhile_do_not_make_a_letter_form_stale(admin_client):
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.title == "Retitled"
+
+
+def test_a_form_opened_before_the_periodic_close_cannot_reopen_the_letter(admin_client):
+    from datetime import timedelta
+
+    from campaigns import services as letter_services
+    from tests.support.admin import change_form_data
+
+    letter = LetterFactory(opened_at=timezone.now(), closes_at=timezone.now() + timedelta(hours=1))
+    url = f"/admin/campaigns/letter/{letter.pk}/change/"
+    data = change_form_data(admin_client, url, summary="A better summary.")
+    # The closing date passes while the form is open; the periodic job stamps the letter closed.
+    Letter.objects.filter(pk=letter.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert letter_services.letters_close_due() == 1
+
+    response = admin_client.post(url, data)
+
+    assert "Someone else saved this page after you opened it" in response.text
+    letter.refresh_from_db()
+    assert (letter.status, letter.closed_at is not None, letter.summary) == (
+        "closed",
+        True,
+        "A short summary of the letter.",
+    )
