@@ -12,7 +12,8 @@ class LetterForm(RevisionCheckedForm):
         model = Letter
         fields = [
             "title", "slug", "addressee", "summary", "body", "contact_email", "status",
-            "requires_approval", "always_challenge", "goal", "closes_at",
+            "requires_approval", "hide_unnamed_countries", "always_challenge", "goal",
+            "closes_at",
         ]  # fmt: skip
 
     def clean_slug(self):

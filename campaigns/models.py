@@ -79,6 +79,15 @@ class Letter(models.Model):
         default=True,
         help_text=_("Confirmed signatures wait for an organiser's approval before they count."),
     )
+    hide_unnamed_countries = models.BooleanField(
+        _("keep unnamed signatories' countries private"),
+        default=False,
+        help_text=_(
+            "For letters about places where any hint is dangerous: every signatory that asked "
+            "not to be named counts under “Country not disclosed”, so no country's count shows "
+            "that an unnamed organisation from there signed. Totals stay exact."
+        ),
+    )
     always_challenge = models.BooleanField(
         _("ask every signer for a proof-of-work check"),
         default=False,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.errors import SlugLocked, StaleEdit
 from campaigns.models import Letter
+from campaigns.signals import letter_updated
 
 
 @transaction.atomic(durable=True)
@@ -43,6 +44,9 @@ def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
     locked.save(update_fields=fields)
     Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
     locked.refresh_from_db(fields=["published_version"])
+    # What depends on the letter's settings (the counts, in signatories) follows in this
+    # transaction; campaigns knows nothing of it.
+    letter_updated.send(sender=Letter, letter=locked, changed=set(changes))
     return locked
 
 

@@ -44,7 +44,7 @@ def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
         "countries": counts.countries,
         "unnamed": counts.unnamed,
         "by_country": [
-            {"code": line.code, "name": line.name, "count": line.count}
+            {"code": line.code or None, "name": line.name, "count": line.count}
             for line in counts.by_country
         ],
         **_sign_on(letter),

@@ -54,7 +54,8 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 
 
 LETTER_SIGN_ON_FIELDS = [
-    "status", "requires_approval", "goal", "closes_at", "contact_email", "always_challenge",
+    "status", "requires_approval", "goal", "closes_at", "contact_email",
+    "hide_unnamed_countries", "always_challenge",
 ]  # fmt: skip
 
 
@@ -156,8 +157,8 @@ class SignatureTrail(admin.TabularInline):
 
 
 ORGANISATION_FIELDS = [
-    "letter", "organisation_name", "website", "country", "list_publicly", "initiator", "comment",
-    "loaded_revision",
+    "letter", "organisation_name", "website", "country", "list_publicly", "hide_country",
+    "initiator", "comment", "loaded_revision",
 ]  # fmt: skip
 VETTING_FIELDS = [
     "status", "email_domain_matches", "website_domain", "lookalike_domain", "email_canonical",

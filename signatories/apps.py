@@ -7,9 +7,14 @@ class SignatoriesConfig(AppConfig):
     verbose_name = _("Signatures")
 
     def ready(self):
-        # The outbox queues its job by name; the web process must know the task too, not only
-        # the worker (which imports every app's tasks when it starts).
+        from campaigns.signals import letter_updated
         from signatories import (
             checks,  # noqa: F401 - registers the deploy checks
+            # The outbox queues its job by name: the web process must know the task too, not
+            # only the worker (which imports every app's tasks when it starts).
             tasks,  # noqa: F401
         )
+        from signatories.counts import reproject_on_letter_change
+
+        # A letter's settings decide where its signatures count; campaigns cannot import us.
+        letter_updated.connect(reproject_on_letter_change, dispatch_uid="signatories.counts")

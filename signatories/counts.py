@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.countries import country_name
 from campaigns.models import Letter
@@ -27,12 +28,33 @@ def flag_url(code: str) -> str:
     return static(f"flags/{code.lower()}.gif")
 
 
+# The count row of signatures that keep their country private: they count in the total, not
+# in any country, nor in the number of countries.
+NOT_DISCLOSED = ""
+
+
+def public_country(signature: Signature, letter: Letter) -> str:
+    """Where a signature counts: its country, or NOT_DISCLOSED for an unnamed one that asked
+    (or whose letter keeps every unnamed signatory's country private)."""
+    if not signature.list_publicly and (signature.hide_country or letter.hide_unnamed_countries):
+        return NOT_DISCLOSED
+    return signature.country.code
+
+
+def not_disclosed_name() -> str:
+    return str(_("Country not disclosed"))
+
+
 @dataclass(frozen=True)
 class CountryLine:
-    code: str
+    code: str  # NOT_DISCLOSED for the line of signatures that keep their country private
     name: str
     count: int
     unnamed: int
+
+    @property
+    def disclosed(self) -> bool:
+        return self.code != NOT_DISCLOSED
 
     @property
     def named(self) -> int:
@@ -51,10 +73,10 @@ class LetterCounts:
 
     @property
     def countries(self) -> int:
-        return len(self.by_country)
+        return sum(line.disclosed for line in self.by_country)
 
     def alphabetical(self) -> list[CountryLine]:
-        return sorted(self.by_country, key=lambda line: line.name)
+        return sorted(self.by_country, key=lambda line: (not line.disclosed, line.name))
 
 
 def publication_changed(letter_id: int) -> None:
@@ -114,10 +136,16 @@ def letter_counts(letter: Letter) -> LetterCounts:
         )
         cache.set(key, rows, CACHE_SECONDS)
     lines = [
-        CountryLine(code=code, name=country_name(code), count=count, unnamed=unnamed)
+        CountryLine(
+            code=code,
+            name=country_name(code) if code else not_disclosed_name(),
+            count=count,
+            unnamed=unnamed,
+        )
         for code, count, unnamed in rows
     ]
-    lines.sort(key=lambda line: (-line.count, line.name))
+    # Highest count first, then name; the undisclosed, if any, last.
+    lines.sort(key=lambda line: (not line.disclosed, -line.count, line.name))
     return LetterCounts(
         signatories=sum(line.count for line in lines),
         unnamed=sum(line.unnamed for line in lines),
@@ -130,7 +158,10 @@ def letters_totals(letters) -> dict[int, tuple[int, int]]:
     totals = (
         CountryCount.objects.filter(letter__in=letters, signatories__gt=0)
         .values("letter")
-        .annotate(signatories=Sum("signatories"), countries=Count("id"))
+        .annotate(
+            signatories=Sum("signatories"),
+            countries=Count("id", filter=~Q(country=NOT_DISCLOSED)),
+        )
     )
     return {row["letter"]: (row["signatories"], row["countries"]) for row in totals}
 
@@ -152,6 +183,9 @@ def recount(letter: Letter, *, repair: bool) -> list[Drift]:
     locked by country, the order transitions lock them in, so no deadlock. A check takes no
     locks, so a transition in flight may show as passing drift.
     """
+    # Where unnamed signatures count depends on the letter's setting as stored, not as the
+    # caller's copy of the letter may remember it.
+    letter.refresh_from_db(fields=["hide_unnamed_countries"])
     stored = {
         row.country.code: (row.signatories, row.unnamed)
         for row in CountryCount.objects.filter(letter=letter)
@@ -176,14 +210,28 @@ def recount(letter: Letter, *, repair: bool) -> list[Drift]:
 
 
 def _counted(letter: Letter, country: str | None = None) -> dict[str, tuple[int, int]]:
-    """{country: (approved, of which unnamed)} from the signatures themselves."""
-    approved = Signature.objects.counted().filter(letter=letter)
+    """{country: (approved, of which unnamed)} from the signatures themselves, each counted
+    where public_country puts it."""
+    hidden = Q(list_publicly=False)
+    if not letter.hide_unnamed_countries:
+        hidden &= Q(hide_country=True)
+    approved = (
+        Signature.objects.counted()
+        .filter(letter=letter)
+        .annotate(
+            counted_in=Case(
+                When(hidden, then=Value(NOT_DISCLOSED)),
+                default=F("country"),
+                output_field=CharField(),
+            )
+        )
+    )
     if country is not None:
-        approved = approved.filter(country=country)
-    rows = approved.values("country").annotate(
+        approved = approved.filter(counted_in=country)
+    rows = approved.values("counted_in").annotate(
         total=Count("id"), unnamed=Count("id", filter=Q(list_publicly=False))
     )
-    return {row["country"]: (row["total"], row["unnamed"]) for row in rows}
+    return {row["counted_in"]: (row["total"], row["unnamed"]) for row in rows}
 
 
 def _locked_row(letter_id: int, country: str) -> CountryCount:
@@ -196,3 +244,10 @@ def _locked_row(letter_id: int, country: str) -> CountryCount:
         except IntegrityError:  # a transition created it meanwhile: take its lock
             row = rows.get()
     return row
+
+
+def reproject_on_letter_change(*, letter: Letter, changed: set[str], **kwargs) -> None:
+    """campaigns.signals.letter_updated: when the letter starts or stops keeping unnamed
+    signatories' countries private, its counts move in the same transaction."""
+    if "hide_unnamed_countries" in changed:
+        recount(letter, repair=True)

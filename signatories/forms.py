@@ -62,6 +62,14 @@ class SignatureForm(forms.ModelForm):
             "and for its country, and its name appears nowhere in public."
         ),
     )
+    hide_country = forms.BooleanField(
+        label=_("If we are not named, keep our country private too"),
+        required=False,
+        help_text=_(
+            "Your organisation then counts only in the total, under “Country not disclosed”, "
+            "and in no country's count."
+        ),
+    )
     authorised = forms.BooleanField(
         label=_("I am authorised to sign on behalf of this organisation"),
         required=True,

@@ -18,7 +18,7 @@ from signatories.tokens import looks_like_token, token_hash, withdraw_key_from_t
 # this one list.
 SUBMITTED_FIELDS = [
     "organisation_name", "website", "country", "contact_name", "contact_role", "contact_email",
-    "list_publicly", "authorised", "consent", "comment",
+    "list_publicly", "hide_country", "authorised", "consent", "comment",
 ]  # fmt: skip
 # What the public sees of an approved, named signature (pages, API, CSV); editing any of these
 # changes a public page.
@@ -108,6 +108,15 @@ class Signature(models.Model):
     contact_role = CleanTextField(_("contact role"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), max_length=254)
     list_publicly = models.BooleanField(_("named in public"), default=True)
+    hide_country = models.BooleanField(
+        _("country not disclosed"),
+        default=False,
+        help_text=_(
+            "Unnamed, and its country kept out of every public count too (it counts only in "
+            "the total, under “Country not disclosed”). A named signatory always shows its "
+            "country."
+        ),
+    )
     authorised = models.BooleanField(_("signer declared authority"), default=False)
     consent = models.BooleanField(_("accepted the privacy notice"), default=False)
     comment = CleanTextField(_("comment"), max_length=1000, blank=True, multiline=True)
@@ -339,7 +348,8 @@ class CountryCount(models.Model):
     letter = models.ForeignKey(
         "campaigns.Letter", on_delete=models.CASCADE, related_name="country_counts"
     )
-    country = CountryField()
+    # "" for the signatures counted under "Country not disclosed".
+    country = CountryField(blank=True)
     signatories = models.IntegerField(default=0)
     unnamed = models.IntegerField(default=0)
 

@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from campaigns.models import Letter
 from signatories import emails, limits, outbox
-from signatories.counts import CountChange, counts_apply, publication_changed
+from signatories.counts import CountChange, counts_apply, public_country, publication_changed
 from signatories.domains import (
     canonical_email,
     domains_match,
@@ -52,7 +52,7 @@ Event = SignatureEvent.Kind
 # someone typing another's address over and over, cannot flood an inbox.
 RESUBMIT_EMAIL_INTERVAL = timedelta(minutes=2)
 # What moves a signature between count rows, and what changes a public page when edited.
-COUNTED_FIELDS = {"country", "list_publicly"}
+COUNTED_FIELDS = {"country", "list_publicly", "hide_country"}
 SHOWN_FIELDS = set(PUBLIC_FIELDS) | COUNTED_FIELDS
 
 
@@ -288,7 +288,10 @@ def signature_edit_by_staff(
     if "contact_email" in changed and locked.status != Status.PENDING:
         raise NotPending(locked)  # a confirmed address is the one that was verified
     before = Signature(
-        letter_id=locked.letter_id, country=locked.country.code, list_publicly=locked.list_publicly
+        letter_id=locked.letter_id,
+        country=locked.country.code,
+        list_publicly=locked.list_publicly,
+        hide_country=locked.hide_country,
     )
     for field in changed:
         setattr(locked, field, changes[field])
@@ -375,8 +378,13 @@ def _trail(
 
 def _count(*moves: tuple[Signature, int]) -> None:
     """Count each (signature, +1) in, each (signature, -1) out, in one step."""
+    letter = Letter.objects.only("hide_unnamed_countries").get(pk=moves[0][0].letter_id)
     changes = [
-        CountChange(country=signature.country.code, unnamed=not signature.list_publicly, delta=d)
-        for signature, d in moves
+        CountChange(
+            country=public_country(signature, letter),
+            unnamed=not signature.list_publicly,
+            delta=delta,
+        )
+        for signature, delta in moves
     ]
-    counts_apply(letter_id=moves[0][0].letter_id, changes=changes)
+    counts_apply(letter_id=letter.pk, changes=changes)

@@ -154,7 +154,12 @@ def apply_step(letter, action, email, country, named, tokens):
     from signatories.forms import SignatureForm
 
     if action == "submit":
-        form = SignatureForm(form_data(contact_email=email, country=country, list_publicly=named))
+        hidden = "on" if country == "FR" else None  # FR signers keep their country private
+        form = SignatureForm(
+            form_data(
+                contact_email=email, country=country, list_publicly=named, hide_country=hidden
+            )
+        )
         assert form.is_valid(), form.errors
         services.signature_submit(letter=letter, data=form.cleaned_data, ip="")
         return
@@ -176,7 +181,7 @@ def apply_step(letter, action, email, country, named, tokens):
     elif action == "edit":
         services.signature_edit_by_staff(
             signature=signature,
-            changes={"country": country, "list_publicly": named},
+            changes={"country": country, "list_publicly": named, "hide_country": country == "FR"},
             revision=signature.revision,
             by=organiser(),
         )
