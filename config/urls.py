@@ -5,9 +5,6 @@ from django.views.generic import TemplateView
 from config.views import favicon, healthz
 from publication.caching import public_cache_page
 
-admin.site.site_header = "Undersigned"
-admin.site.site_title = "Undersigned admin"
-
 urlpatterns = [
     path("", include("publication.urls")),
     path("", include("signatories.urls")),

@@ -1,0 +1,37 @@
+"""Logs name no signatory: the formatter of every handler removes email addresses, the tokens
+in confirm and withdraw links, and IP addresses, from messages and tracebacks alike, whichever
+library wrote them (Django's request log, the development server, Celery, django-axes)."""
+
+import ipaddress
+import logging
+import re
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+LINK_TOKEN = re.compile(r"(/signatures/(?:confirm|withdraw)/)[^/\s\"'?#]+")
+IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
+IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:])")
+
+
+def redact(text: str) -> str:
+    text = LINK_TOKEN.sub(r"\1[token]", text)
+    text = EMAIL.sub("[address]", text)
+    text = IPV4.sub(lambda m: "[ip]" if _is_ip(m.group(0)) else m.group(0), text)
+    return IPV6_CANDIDATE.sub(lambda m: "[ip]" if _is_ip(m.group(0)) else m.group(0), text)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False  # a time of day (04:58:25), a version number
+    return True
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record):
+        return redact(super().format(record))
+
+
+def anonymous_client(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: by the path only, no address."""
+    return f"(path={path_info})"
