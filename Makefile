@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 DEV = DEBUG=true
 
-.PHONY: run test test-sqlite test-postgres lint format install install-dev superuser bench
+.PHONY: run test test-sqlite test-postgres lint audit format install install-dev superuser bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## Known vulnerabilities in the locked dependencies (pip-audit).
+audit: install-dev
+	scripts/audit-dependencies
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -71,10 +71,11 @@ def build_database(sizes: dict[str, int]) -> None:
             started = time.monotonic()
             letter_id = db.execute(
                 """INSERT INTO campaigns_letter (title, slug, addressee, summary, body,
-                   contact_email, status, requires_approval, goal, closes_at, created_at,
-                   updated_at, opened_at, revision, published_version)
-                   VALUES (%s, %s, 'The UN', '', 'We urge you.', '', 'open', true, %s, NULL,
-                           now(), now(), now(), 0, 1)
+                   contact_email, status, requires_approval, hide_unnamed_countries,
+                   always_challenge, goal, closes_at, created_at, updated_at, opened_at, revision,
+                   published_version)
+                   VALUES (%s, %s, 'The UN', '', 'We urge you.', '', 'open', true, false, false,
+                           %s, NULL, now(), now(), now(), 0, 1)
                    RETURNING id""",
                 (f"Benchmark letter with {size:,} signatures", slug, size),
             ).fetchone()[0]
@@ -82,15 +83,17 @@ def build_database(sizes: dict[str, int]) -> None:
             db.execute(
                 """INSERT INTO signatories_signature (letter_id, organisation_name, website,
                    country, contact_name, contact_role, contact_email, list_publicly, authorised,
-                   consent, comment, language, email_canonical, website_domain,
-                   email_domain_matches, ip_hash, status, initiator, created_at, confirmed_at,
+                   consent, comment, language, email_canonical, name_normalised, website_domain,
+                   email_domain_matches, lookalike_domain, hide_country, ip_hash, network_hash,
+                   status, initiator, created_at, confirmed_at,
                    approved_at, withdraw_key, revision, email_state, email_kind,
                    email_attempts, email_error, email_updated_at, email_job)
                    SELECT %(letter)s, 'Organisation ' || md5(g::text),
                           'https://o' || g || '.example',
                           (%(countries)s::text[])[1 + g %% %(n)s], 'Contact', '',
                           'c' || g || '@o' || g || '.example', g %% 20 <> 7, true, true, '', 'en',
-                          'c' || g || '@o' || g || '.example', 'o' || g || '.example', true, '',
+                          'c' || g || '@o' || g || '.example', 'organisation ' || md5(g::text),
+                          'o' || g || '.example', true, false, false, '', '',
                           'approved', g <= 5, now(), now(), now(),
                           %(slug)s || '-' || g, 0, 'sent', 'approved', 1, '', now(), ''
                    FROM generate_series(1, %(size)s) AS g""",

@@ -167,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signatories.tasks.check_counts",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-what-retention-periods-let-go": {
+        "task": "signatories.tasks.purge",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "requeue-emails-whose-job-was-lost": {
         "task": "signatories.tasks.sweep_emails",
         "schedule": 5 * 60,
@@ -207,6 +211,16 @@ ALTCHA_JS_URL = "vendor/altcha/altcha.js"
 # Emails the sign form may send to one mailbox (however it is spelled) in a day, across all
 # letters: confirmation links and "already signed" notes. Beyond it nothing is saved or sent.
 SIGN_EMAILS_PER_INBOX_PER_DAY = env.int("SIGN_EMAILS_PER_INBOX_PER_DAY", default=5)
+# Privacy: how long what signatories give us is kept (signatories.retention, manage.py purge).
+PRIVACY_SOURCE_DAYS = env.int("PRIVACY_SOURCE_DAYS", default=30)  # where a signature came from
+PRIVACY_UNCONFIRMED_DAYS = env.int("PRIVACY_UNCONFIRMED_DAYS", default=30)
+PRIVACY_CONTACT_MONTHS = env.int("PRIVACY_CONTACT_MONTHS", default=6)  # after a letter closes
+# For the privacy notice: who is responsible for the data, and who processes it for them
+# ("Name: what for" entries, separated by semicolons).
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="")
+PRIVACY_PROCESSORS = [
+    entry.strip() for entry in env.str("PRIVACY_PROCESSORS", default="").split(";") if entry.strip()
+]
 # How long a confirmation link works; after that, signing again sends a fresh one.
 SIGNATURE_CONFIRMATION_DAYS = env.int("SIGNATURE_CONFIRMATION_DAYS", default=7)
 # Email jobs retry transient SMTP failures after about BACKOFF, 2x, 4x, … seconds (with jitter),

@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
-from config.views import favicon, healthz
-from publication.caching import public_cache_page
+from config.views import favicon, healthz, privacy
 
 urlpatterns = [
     path("", include("publication.urls")),
@@ -11,11 +9,9 @@ urlpatterns = [
     path("api/", include("publication.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "privacy/",
-        public_cache_page(TemplateView.as_view(template_name="privacy.html")),
-        name="privacy",
-    ),
+    path("privacy/", privacy, name="privacy"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
 ]
+
+handler404 = "config.views.not_found"

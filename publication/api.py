@@ -6,6 +6,8 @@ Documented in the README and in the OpenAPI document served at /api/schema/.
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from campaigns.models import Letter
@@ -51,6 +53,10 @@ def letter_summary(letter: Letter, counts: LetterCounts) -> dict:
     }
 
 
+# Read-only: GET and HEAD, anything else 405. Exempt from the CSRF check, which would answer
+# an unknown method 403 before the view could say which methods it takes; nothing here writes.
+@csrf_exempt
+@require_safe
 def letters(request):
     public = list(Letter.objects.public())  # newest first (Letter.Meta.ordering)
     totals = letters_totals(public)
@@ -69,11 +75,15 @@ def letters(request):
     return public_cache(JsonResponse({"count": len(results), "results": results}))
 
 
+@csrf_exempt
+@require_safe
 @letter_view(json=True)
 def letter(request, letter):
     return JsonResponse(letter_summary(letter, letter_counts(letter)))
 
 
+@csrf_exempt
+@require_safe
 @letter_view(json=True)
 def letter_signatories(request, letter):
     raw_page = request.GET.get("page", "1")

@@ -4,6 +4,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from campaigns.models import Letter
 from config.release import release_id
@@ -18,6 +20,7 @@ SEARCH_MAX_LENGTH = 100
 LISTS_CACHE_SECONDS = 60 * 60
 
 
+@require_safe
 def home(request):
     letters = Letter.objects.all()
     open_letters = list(letters.open())
@@ -29,6 +32,7 @@ def home(request):
     return public_cache(render(request, "publication/home.html", context))
 
 
+@require_safe
 @letter_view(allow_preview=True)
 def letter_detail(request, letter, preview=False):
     counts = letter_counts(letter)
@@ -70,6 +74,8 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+@csrf_exempt  # open data, in the API's document: any other method is a 405, not a 403
+@require_safe
 @letter_view()
 def signatories_csv(request, letter):
     """The open-data list: named, approved signatories only, as UTF-8 CSV."""

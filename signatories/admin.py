@@ -9,11 +9,14 @@ because the services open their own, durable, ones.
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.admin.options import csrf_protect_m
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Func, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -27,7 +30,7 @@ from campaigns import services as letter_services
 from campaigns.forms import LetterForm
 from campaigns.models import Letter
 from config.forms import STALE_FORM_MESSAGE, RevisionCheckedForm
-from signatories import outbox, services
+from signatories import outbox, retention, services
 from signatories.domains import canonical_email
 from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
 from signatories.models import CountryCount, Signature, SignatureEvent
@@ -250,7 +253,7 @@ class SignatureAdmin(ServiceSavedAdmin):
     date_hierarchy = "created_at"
     actions = [
         "approve_signatures", "reject_signatures", "resend_confirmation_email",
-        "withdraw_signatures", "discard_unconfirmed",
+        "withdraw_signatures", "discard_unconfirmed", "export_personal_data", "erase_signatures",
     ]  # fmt: skip
     # The lifecycle moves only through the actions, which check each step and send its email.
     readonly_fields = [
@@ -448,6 +451,59 @@ class SignatureAdmin(ServiceSavedAdmin):
             # Their trails go with them; the admin's history keeps that they were discarded,
             # and by whom.
             self.log_deletions(request, discarded)
+
+    @admin.action(description=_("Export the data held (for the signatory)"), permissions=["view"])
+    def export_personal_data(self, request, queryset):
+        signatures = list(queryset.select_related("letter").prefetch_related("events"))
+        self._log(request, signatures, CHANGE, "Exported the data held, for the signatory")
+        response = JsonResponse(
+            [retention.personal_data(signature) for signature in signatures],
+            safe=False,
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+        response["Content-Disposition"] = 'attachment; filename="signature-data.json"'
+        return response
+
+    @admin.action(
+        description=_("Erase selected signatures and their data (the signatory asked)"),
+        permissions=["change"],
+    )
+    def erase_signatures(self, request, queryset):
+        if request.POST.get("confirm") != "yes":  # irreversible: say what will go, and ask
+            context = {
+                **self.admin_site.each_context(request),
+                "signatures": queryset,
+                "opts": self.model._meta,
+                "action": "erase_signatures",
+                "title": _("Erase signatures"),
+            }
+            return TemplateResponse(request, "admin/signatories/erase_confirmation.html", context)
+        erased = [
+            services.signature_erase(signature=signature, by=request.user) for signature in queryset
+        ]
+        # The rows and their trails are gone; this record names no one (numbers only).
+        self._log(request, erased, DELETION, "Erased with its data, at the signatory's request")
+        self.message_user(
+            request,
+            ngettext_lazy("Erased %d signature.", "Erased %d signatures.", len(erased))
+            % len(erased),
+            messages.SUCCESS,
+        )
+        return None
+
+    def _log(self, request, signatures, flag, message):
+        content_type = ContentType.objects.get_for_model(Signature)
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                user=request.user,
+                content_type=content_type,
+                object_id=str(signature.pk),
+                object_repr=f"signature #{signature.pk}",
+                action_flag=flag,
+                change_message=message,
+            )
+            for signature in signatures
+        )
 
     @admin.action(description=_("Withdraw selected signatures"), permissions=["change"])
     def withdraw_signatures(self, request, queryset):

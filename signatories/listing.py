@@ -20,6 +20,7 @@ from campaigns.countries import country_name
 from campaigns.models import Letter
 from signatories.counts import CountryLine, LetterCounts
 from signatories.models import PUBLIC_FIELDS, Signature
+from signatories.text import name_for_matching
 
 SEARCH_RESULTS_SHOWN = 100
 
@@ -139,7 +140,12 @@ def _unlisted(letter: Letter, listed: frozenset[str], country: str) -> list[Sign
 
 def search(letter: Letter, query: str) -> list[Signature]:
     """Named signatories whose name contains `query`, alphabetical, the first hundred."""
-    matches = named_signatures(letter).filter(organisation_name__icontains=query)
+    # By the normalised name: case, accents and invisible characters do not matter, and
+    # nothing a searcher types (a NUL, say) reaches the database as it was typed.
+    folded = name_for_matching(query)
+    if not folded:
+        return []
+    matches = named_signatures(letter).filter(name_normalised__contains=folded)
     return list(matches.order_by("organisation_name", "pk")[:SEARCH_RESULTS_SHOWN])
 
 

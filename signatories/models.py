@@ -163,6 +163,8 @@ class Signature(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # Set when the retention period erased the contact details (signatories.retention).
+    contacts_erased_at = models.DateTimeField(_("contact details erased"), null=True, blank=True)
     # Who approved or rejected it: kept through a later withdrawal (the trail has the rest).
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -345,6 +345,20 @@ def signature_discard(*, signature: Signature, by: AbstractBaseUser) -> Signatur
     return signature
 
 
+@transaction.atomic(durable=True)
+def signature_erase(*, signature: Signature, by: AbstractBaseUser) -> Signature:
+    """Erase a signature and everything held about it, at the signatory's request: it leaves
+    the counts and the list at once, and its trail goes with it (the admin's history keeps
+    that it was erased, by whom). Returned with its primary key, for that record."""
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.status == Status.APPROVED:
+        _count((signature, -1))
+    pk = signature.pk
+    signature.delete()
+    signature.pk = pk
+    return signature
+
+
 # Shared steps ----------------------------------------------------------------------------------
 
 

@@ -2,11 +2,12 @@
 counts in signatories.counts."""
 
 import logging
+from dataclasses import asdict
 
 from celery import shared_task
 
 from campaigns.models import Letter
-from signatories import outbox
+from signatories import outbox, retention
 from signatories.counts import recount
 
 logger = logging.getLogger(__name__)
@@ -40,3 +41,11 @@ def check_counts() -> int:
             )
             drifted += 1
     return drifted
+
+
+@shared_task
+def purge() -> dict:
+    """Run daily by celery beat: the retention periods (signatories.retention)."""
+    report = retention.purge()
+    logger.info("Purge: %s", "; ".join(report.lines()))
+    return asdict(report)

@@ -92,7 +92,7 @@ def name_for_matching(name: str) -> str:
     kept = (
         char
         for char in folded
-        if unicodedata.category(char) not in ("Mn", "Me", "Cf") and char not in BLANK_LOOKING
+        if unicodedata.category(char) not in ("Mn", "Me", "Cf", "Cc") and char not in BLANK_LOOKING
     )
     return " ".join("".join(kept).split())
 

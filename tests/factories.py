@@ -3,6 +3,7 @@ from factory.django import DjangoModelFactory
 
 from campaigns.models import Letter
 from signatories.models import Signature
+from signatories.text import name_for_matching
 from signatories.tokens import new_withdraw_key
 
 
@@ -32,6 +33,7 @@ class SignatureFactory(DjangoModelFactory):
     contact_role = "Director"
     contact_email = factory.Sequence(lambda n: f"contact{n}@group{n}.example.org")
     email_canonical = factory.LazyAttribute(lambda s: s.contact_email.lower())
+    name_normalised = factory.LazyAttribute(lambda s: name_for_matching(s.organisation_name))
     authorised = True
     consent = True
     withdraw_key = factory.LazyFunction(new_withdraw_key)

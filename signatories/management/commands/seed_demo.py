@@ -9,6 +9,7 @@ from campaigns.models import Letter
 from signatories.counts import recount
 from signatories.demo import DEMO_LETTER, DEMO_SLUG, demo_signatories
 from signatories.models import Signature
+from signatories.text import name_for_matching
 from signatories.tokens import new_withdraw_key
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                     letter=letter,
                     **person,
                     email_canonical=person["contact_email"],
+                    name_normalised=name_for_matching(person["organisation_name"]),
                     website_domain=person["website"].removeprefix("https://"),
                     email_domain_matches=True,
                     authorised=True,
