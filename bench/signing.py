@@ -34,6 +34,7 @@ from timing import run_timed  # noqa: E402
 DATABASE = "undersigned_bench_writes"
 COUNTRIES = ["KE", "NG", "BR", "IN", "DE"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 def configure() -> None:
@@ -43,6 +44,11 @@ def configure() -> None:
             DATABASE_URL=f"{SERVER}/{DATABASE}",
             SECURE_COOKIES="false",
             DJANGO_SETTINGS_MODULE="config.settings",
+            # Each simulated signer is a person at an address of their own (X-Forwarded-For,
+            # one proxy trusted) who takes their time: what is measured is taking signatures,
+            # not the abuse limits (bench/flood.py measures those).
+            NUM_PROXIES="1",
+            SIGN_MIN_FILL_SECONDS="0",
         )
     )
 
@@ -52,6 +58,8 @@ def submit_over_http(slug: str, *, signers: int, clients: int, time_limit: float
 
     def sign(number: int) -> bool:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        address = {"X-Forwarded-For": f"10.{number >> 8 & 255}.{number & 255}.1"}  # a /24 each
+        opener.addheaders = list(address.items())
         # Each response is closed at once: gunicorn's sync workers wait for the client to
         # close before they take the next request.
         with opener.open(url, timeout=20) as response:
@@ -59,6 +67,7 @@ def submit_over_http(slug: str, *, signers: int, clients: int, time_limit: float
         data = urllib.parse.urlencode(
             {
                 "csrfmiddlewaretoken": CSRF.search(form).group(1),
+                "started": STARTED.search(form).group(1),
                 "organisation_name": f"Surge Organisation {number}",
                 "website": f"https://surge{number}.example.org",
                 "country": COUNTRIES[number % len(COUNTRIES)],
@@ -160,7 +169,12 @@ def main() -> None:
         )
 
     surge = letter("surge", review=True)
-    server = start_server(3, env_overrides={"DATABASE_URL": os.environ["DATABASE_URL"]})
+    server = start_server(
+        3,
+        env_overrides={
+            key: os.environ[key] for key in ("DATABASE_URL", "NUM_PROXIES", "SIGN_MIN_FILL_SECONDS")
+        },
+    )
     try:
         submitted = submit_over_http(
             surge.slug,

@@ -230,3 +230,30 @@ def test_a_form_posted_faster_than_a_person_can_fill_it_saves_nothing(client, le
 
 def test_two_seconds_after_the_form_was_shown_is_fine(client, letter):
     assert sign(client, letter, started=started_token(at=time.time() - 2)).status_code == 302
+
+
+@pytest.mark.integration
+def test_the_limits_count_in_redis_as_in_production(letter, settings):
+    """The counters live in the default cache: Redis in production, shared by every process.
+    Two separate clients (as two web processes would be) see the same count."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.TEST_REDIS_URL,
+            "KEY_PREFIX": "limits-test",
+        }
+    }
+    redis.Redis.from_url(settings.TEST_REDIS_URL).flushdb()
+    settings.SIGN_LIMIT_ADDRESS_PER_LETTER = "100/h,2/h"
+
+    first, second = from_address("203.0.113.50"), from_address("203.0.113.50")
+    codes = [
+        sign(client, letter, contact_email=f"r{n}@x.example").status_code
+        for n, client in enumerate([first, second, first])
+    ]
+
+    assert codes == [302, 302, 429]
+    keys = redis.Redis.from_url(settings.TEST_REDIS_URL).keys("limits-test:*")
+    assert keys  # counted in Redis, not in this process's memory
