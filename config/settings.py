@@ -133,15 +133,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, with this process's memory standing in while Redis is away (config.cache).
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "undersigned",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Who sends emails: Celery workers when there is a broker; otherwise a thread of the web
+# process (signatories.local_sender), so the embedded default needs no other process and no
+# request ever waits on an SMTP server.
+EMAIL_JOBS = env.str("EMAIL_JOBS", default="celery" if REDIS_URL else "thread")
 # Without a broker, tasks run in the web process when the transaction commits
 # (delay_on_commit), so the embedded default needs no extra process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -155,7 +161,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after this long; it must exceed the longest retry
 # countdown, or a task waiting to retry would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A request that queues a job never waits long on the broker: one connection attempt of at most
+# two seconds, no retries (the email waits in its row for the sweep if Redis is away).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {

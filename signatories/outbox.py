@@ -22,11 +22,12 @@ from functools import partial
 from celery import current_app
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
-from signatories import emails
+from signatories import emails, local_sender
 from signatories.models import Signature
 from signatories.tokens import confirmation_expiry, new_token
 
@@ -73,7 +74,24 @@ def queue(signature: Signature, kind: str, *, token: str = "") -> None:
 
 
 def _dispatch(signature_id: int, job: str, token: str, countdown: float | None = None) -> None:
-    current_app.tasks[SEND_TASK].apply_async((signature_id, job, token), countdown=countdown)
+    """Hand the job to whatever sends emails here, never waiting on it: a thread of this
+    process on the embedded default, the Celery broker otherwise."""
+    if settings.EMAIL_JOBS == "thread":
+        local_sender.sender.submit(signature_id, job, token, countdown)
+        return
+    try:
+        current_app.tasks[SEND_TASK].apply_async((signature_id, job, token), countdown=countdown)
+    except Exception as error:  # the broker is down or slow: the email waits in its row
+        logger.warning(
+            "signature=%s email job not queued: broker unavailable (%s); the sweep sends it "
+            "once the broker is back",
+            signature_id,
+            type(error).__name__,
+        )
+        # Due long enough ago that the next sweep takes it, not only after LOST_AFTER.
+        Signature.objects.filter(pk=signature_id, email_job=job).update(
+            email_due_at=timezone.now() - LOST_AFTER - timedelta(seconds=1)
+        )
 
 
 def deliver(*, signature_id: int, job: str, token: str = "") -> None:
@@ -95,7 +113,12 @@ def deliver(*, signature_id: int, job: str, token: str = "") -> None:
     kind = signature.email_kind
     if not emails.still_needed(signature, kind, token):
         _record(signature_id, job, state=State.CANCELLED)
-        logger.info("Signature %s: %s email no longer needed", signature_id, kind)
+        logger.info(
+            "signature=%s letter=%s email=%s outcome=cancelled (no longer needed)",
+            signature_id,
+            signature.letter_id,
+            kind,
+        )
         return
     try:
         emails.send(signature, kind, token=token)
@@ -103,7 +126,13 @@ def deliver(*, signature_id: int, job: str, token: str = "") -> None:
         _failed(signature, job, token, exc)
         return
     _record(signature_id, job, state=State.SENT)
-    logger.info("Signature %s: %s email sent", signature_id, kind)
+    logger.info(
+        "signature=%s letter=%s email=%s outcome=sent attempt=%d",
+        signature_id,
+        signature.letter_id,
+        kind,
+        signature.email_attempts + 1,
+    )
 
 
 def _failed(signature: Signature, job: str, token: str, exc: Exception) -> None:
@@ -124,12 +153,14 @@ def _failed(signature: Signature, job: str, token: str, exc: Exception) -> None:
     log = logger.error if is_configuration_problem(exc) else logger.warning
     if not is_configuration_problem(exc) or _first_time(error):
         log(
-            "Signature %s: %s email failed (%s, attempt %d)%s",
+            "signature=%s letter=%s email=%s outcome=%s code=%s attempt=%d%s",
             signature.pk,
+            signature.letter_id,
             signature.email_kind,
+            "failed" if final else "deferred",
             log_code(exc),
             attempt,
-            ", giving up" if final else f", retrying in {delay} s",
+            "" if final else f" retry_in={delay}s",
         )
     if not final:
         transaction.on_commit(partial(_dispatch, signature.pk, job, token, countdown=delay))
@@ -176,7 +207,23 @@ def sweep() -> int:
             requeued += 1
     if requeued:
         logger.warning("Re-queued %d emails whose background job was lost", requeued)
+    cache.set(LAST_SWEEP_KEY, timezone.now().isoformat(), None)
     return requeued
+
+
+LAST_SWEEP_KEY = "outbox:last-sweep"
+
+
+def health() -> dict:
+    """For /healthz: how long the oldest email still to send has waited, and when the sweep
+    last ran."""
+    oldest = (
+        Signature.objects.filter(email_state=State.QUEUED)
+        .exclude(email_job="")
+        .aggregate(oldest=Min("email_updated_at"))["oldest"]
+    )
+    waited = int((timezone.now() - oldest).total_seconds()) if oldest else 0
+    return {"oldest_unsent_email_seconds": waited, "last_sweep": cache.get(LAST_SWEEP_KEY)}
 
 
 def _lost():

@@ -377,7 +377,17 @@ def _trail(
     by: AbstractBaseUser | None = None,
     note: str = "",
 ) -> None:
-    """Add a step to the signature's trail, in the transaction that takes the step."""
+    """Add a step to the signature's trail, in the transaction that takes the step, and say it
+    in the log (numbers and words only: no name, address or token)."""
+    logger.info(
+        "signature=%s letter=%s event=%s from=%s to=%s by=%s",
+        signature.pk,
+        signature.letter_id,
+        kind,
+        before,
+        signature.status,
+        actor_kind,
+    )
     SignatureEvent.objects.create(
         signature=signature,
         kind=kind,

@@ -14,6 +14,9 @@ from config.settings import BASE_DIR, DATABASES, env
 
 # Unit tests run tasks in process; the integration tests switch this off and start a worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests send emails in process, at once, through Celery's eager mode; the embedded default's
+# background thread has tests of its own (EMAIL_JOBS=thread).
+EMAIL_JOBS = "celery"
 CELERY_TASK_EAGER_PROPAGATES = True
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = TEST_REDIS_URL

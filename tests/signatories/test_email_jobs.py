@@ -201,7 +201,7 @@ def test_a_wrong_mail_setup_fails_at_once_is_logged_once_and_shown_to_organisers
         ("failed", 1),
         ("failed", 1),
     ]
-    failures = [r for r in caplog.records if "email failed" in r.getMessage()]
+    failures = [r for r in caplog.records if "outcome=failed" in r.getMessage()]
     assert len(failures) == 1 and failures[0].levelname == "ERROR"
     page = admin_client.get("/admin/signatories/signature/").text
     assert "Emails cannot be sent because of the site&#x27;s mail settings" in page
@@ -354,6 +354,8 @@ def test_logs_never_carry_the_contact_address(client, letter, scripted_mail, cap
         minutes_pass()
         sign(client, letter)  # "already signed", refused for good
 
-    assert "failed (450, attempt 1), retrying in" in caplog.text  # logged by its code
-    assert "(550, attempt 1), giving up" in caplog.text
+    assert "outcome=deferred code=450 attempt=1 retry_in=" in caplog.text  # by its code
+    assert "outcome=failed code=550 attempt=1" in caplog.text
+    assert "email=confirmation outcome=sent attempt=2" in caplog.text
+    assert "event=confirmed from=pending to=verified by=signer" in caplog.text
     assert EMAIL not in caplog.text

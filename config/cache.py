@@ -1,0 +1,60 @@
+"""The cache in production: Redis, falling back to this process's memory while Redis is away.
+
+What uses the cache on a request's path (counts and pages cached under a version, the abuse
+limits' counters, the proof-of-work replay guard) must not turn a Redis outage into errors or
+hangs. Each call goes to Redis with short socket timeouts; when Redis fails, the same call goes
+to a local memory cache, and Redis is tried again after RETRY_AFTER seconds. Cached values are
+keyed on versions (never stale), so reading a local copy is always correct; limits count per
+process for the while, which is the documented fallback.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+METHODS = [
+    "add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "decr", "set_many",
+    "delete_many", "clear",
+]  # fmt: skip
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._local = LocMemCache(f"fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+        self._down_until = 0.0
+
+    def _call(self, name, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return getattr(self._local, name)(*args, **kwargs)
+        try:
+            result = getattr(super(), name)(*args, **kwargs)
+        except REDIS_DOWN as error:
+            if not self._down_until:
+                logger.warning("Redis cache unavailable (%s): using local memory", type(error))
+            self._down_until = time.monotonic() + RETRY_AFTER
+            return getattr(self._local, name)(*args, **kwargs)
+        if self._down_until:
+            logger.warning("Redis cache back")
+            self._down_until = 0.0
+        return result
+
+
+def _wrap(name):
+    def method(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in METHODS:
+    setattr(ResilientRedisCache, _name, _wrap(_name))
