@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A database that is down answers 503 with a page, not a 500 (config.middleware).
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in itself.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +126,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer makes a request fail in seconds (a 503), not hang.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=3
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and background tasks --------------------------------------------------------------------
@@ -162,13 +168,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after this long; it must exceed the longest retry
 # countdown, or a task waiting to retry would run twice.
 # A request that queues a job never waits long on the broker: one connection attempt of at most
-# two seconds, no retries (the email waits in its row for the sweep if Redis is away).
+# a second, no retries (the email waits in its row for the sweep if Redis is away; see
+# signatories.outbox for how long requests then skip the broker).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 60 * 60,
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
     "socket_timeout": 5,
+    # kombu otherwise waits two seconds and more between connection attempts while publishing;
+    # the worker's own reconnection loop (broker_connection_retry) is not affected.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
@@ -241,6 +254,11 @@ SIGNATURE_CONFIRMATION_DAYS = env.int("SIGNATURE_CONFIRMATION_DAYS", default=7)
 # at most MAX_RETRIES times, never waiting more than an hour between tries.
 EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=8)
+# A queued email this long past its due time was lost with its job, and the sweep queues it
+# again; a job holds its email this long while it sends (0: six times EMAIL_TIMEOUT, at least a
+# minute). A worker killed mid-send thus delays that email by about their sum.
+EMAIL_LOST_AFTER_SECONDS = env.int("EMAIL_LOST_AFTER_SECONDS", default=600)
+EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=0)
 # Reverse proxies in front of the app that append to X-Forwarded-For: the client address is the
 # one that many entries from the right. 0 trusts no header and uses the socket's peer address.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

@@ -16,6 +16,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -46,8 +47,21 @@ State = Signature.EmailState
 # be delivered twice.
 MAX_RETRY_BACKOFF = timedelta(hours=1)
 # A queued email this long past its due time was lost with its job (Redis restarted, a worker
-# died): the sweep queues it again.
-LOST_AFTER = timedelta(minutes=10)
+# died): the sweep queues it again (EMAIL_LOST_AFTER_SECONDS).
+
+
+def lost_after() -> timedelta:
+    return timedelta(seconds=settings.EMAIL_LOST_AFTER_SECONDS)
+
+
+def lease() -> timedelta:
+    """How long a job may take to send before its email counts as lost: longer than any SMTP
+    exchange under EMAIL_TIMEOUT (EMAIL_LEASE_SECONDS)."""
+    if settings.EMAIL_LEASE_SECONDS:
+        return timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
+    return max(timedelta(seconds=60), 6 * timedelta(seconds=settings.EMAIL_TIMEOUT))
+
+
 # A job arriving this early still counts as due: clocks and timers differ a little.
 DUE_TOLERANCE = timedelta(seconds=5)
 # What a failure is recorded as when the fault is in our own mail set-up, not in one message.
@@ -76,35 +90,46 @@ def queue(signature: Signature, kind: str, *, token: str = "") -> None:
 def _dispatch(signature_id: int, job: str, token: str, countdown: float | None = None) -> None:
     """Hand the job to whatever sends emails here, never waiting on it: a thread of this
     process on the embedded default, the Celery broker otherwise."""
+    global _broker_down_until
     if settings.EMAIL_JOBS == "thread":
         local_sender.sender.submit(signature_id, job, token, countdown)
         return
-    try:
-        current_app.tasks[SEND_TASK].apply_async((signature_id, job, token), countdown=countdown)
-    except Exception as error:  # the broker is down or slow: the email waits in its row
-        logger.warning(
-            "signature=%s email job not queued: broker unavailable (%s); the sweep sends it "
-            "once the broker is back",
-            signature_id,
-            type(error).__name__,
-        )
-        # Due long enough ago that the next sweep takes it, not only after LOST_AFTER.
-        Signature.objects.filter(pk=signature_id, email_job=job).update(
-            email_due_at=timezone.now() - LOST_AFTER - timedelta(seconds=1)
-        )
+    if time.monotonic() >= _broker_down_until:
+        try:
+            task = current_app.tasks[SEND_TASK]
+            task.apply_async((signature_id, job, token), countdown=countdown)
+            return
+        except Exception as error:  # the broker is down or slow: the email waits in its row
+            logger.warning(
+                "signature=%s email job not queued: broker unavailable (%s); the sweep sends "
+                "it once the broker is back",
+                signature_id,
+                type(error).__name__,
+            )
+            # One request waits for the broker's connection timeout; the next ones, for a
+            # while, do not try at all.
+            _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER
+    # Due long enough ago that the next sweep takes it at once.
+    Signature.objects.filter(pk=signature_id, email_job=job).update(
+        email_due_at=timezone.now() - lost_after() - timedelta(seconds=1)
+    )
+
+
+# After a failed publish, how long requests skip the broker (their emails wait for the sweep).
+BROKER_RETRY_AFTER = 15.0
+_broker_down_until = 0.0
 
 
 def deliver(*, signature_id: int, job: str, token: str = "") -> None:
     """Send the email queued on the signature under `job`, if it is still that job's to send,
     and record what happened; schedule a retry for a failure that may pass."""
     now = timezone.now()
-    lease = max(timedelta(seconds=60), 6 * timedelta(seconds=settings.EMAIL_TIMEOUT))
     claimed = Signature.objects.filter(
         pk=signature_id,
         email_job=job,
         email_state=State.QUEUED,
         email_due_at__lte=now + DUE_TOLERANCE,
-    ).update(email_due_at=now + lease)
+    ).update(email_due_at=now + lease())
     if not claimed:
         return  # replaced, re-queued, already sent or being sent, or the signature is gone
     signature = Signature.objects.select_related("letter").get(pk=signature_id)
@@ -227,7 +252,7 @@ def health() -> dict:
 
 
 def _lost():
-    cutoff = timezone.now() - LOST_AFTER
+    cutoff = timezone.now() - lost_after()
     queued = Signature.objects.filter(email_state=State.QUEUED, email_due_at__lt=cutoff)
     return queued.exclude(email_job="")  # rows written outside the outbox were never queued
 

@@ -59,3 +59,18 @@ def test_healthz_says_when_the_broker_does_not_answer(client, settings):
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
     assert client.get("/healthz?ready").status_code == 200  # requests can still be served
+
+
+def test_a_request_while_the_database_is_down_gets_a_503_page_not_a_500(client, monkeypatch):
+    from django.db import connection
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    response = client.get("/letters/any-letter/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "cannot reach its database for a moment" in response.text

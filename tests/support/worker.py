@@ -28,10 +28,19 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, email_url: str = "memorymail://", site_url: str = "http://testserver"):
+def celery_worker(
+    *,
+    email_url: str = "memorymail://",
+    site_url: str = "http://testserver",
+    broker: str | None = None,
+    flush: bool = True,
+    log_name: str = "worker",
+    **env_overrides: str,
+):
     """Run `celery -A config worker` until the block ends; tasks sent meanwhile go to it."""
-    broker = settings.TEST_REDIS_URL
-    redis.Redis.from_url(broker).flushdb()  # leftovers of an earlier run must not be delivered
+    broker = broker or settings.TEST_REDIS_URL
+    if flush:
+        redis.Redis.from_url(broker).flushdb()  # leftovers of an earlier run: not delivered
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -42,8 +51,9 @@ def celery_worker(*, email_url: str = "memorymail://", site_url: str = "http://t
         "SITE_URL": site_url,
         "DEBUG": "false",
         "EMAIL_RETRY_BACKOFF": "1",  # retries within seconds, not minutes
+        **env_overrides,
     }
-    log = (ROOT / ".pytest-worker.log").open("w")
+    log = (ROOT / f".pytest-{log_name}.log").open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", *WORKER_OPTIONS],
         cwd=ROOT,
@@ -53,18 +63,27 @@ def celery_worker(*, email_url: str = "memorymail://", site_url: str = "http://t
     )
     previous = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager = False
-    app.conf.broker_url = broker
+    _use_broker(broker)
     try:
         _wait_until_ready(worker)
         yield worker
     finally:
-        app.conf.task_always_eager, app.conf.broker_url = previous
+        app.conf.task_always_eager = previous[0]
+        _use_broker(previous[1])
         worker.terminate()
         try:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at `url`, dropping the connections it pooled for the
+    broker before (a ping would otherwise go there)."""
+    app.conf.broker_url = url
+    app._pool = None  # the next use opens a pool for the new broker
+    app.amqp._producer_pool = None
 
 
 def _wait_until_ready(worker: subprocess.Popen, timeout: float = 60) -> None:
