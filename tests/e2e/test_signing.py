@@ -11,6 +11,15 @@ from tests.support.worker import celery_worker
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
+def fill_in(page, organisation: str, name: str, email: str) -> None:
+    """The sign form's required fields, but for the country, as a person fills them."""
+    page.get_by_label("Organisation name").fill(organisation)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("I am authorised to sign on behalf of this organisation").check()
+    page.get_by_label("I have read the privacy notice").check()
+
+
 def test_a_person_signs_confirms_and_sees_their_organisation_counted(page, live_server):
     letter = LetterFactory(title="Free the defenders now", requires_approval=False)
     SignatureFactory(letter=letter, status="approved", country="KE", organisation_name="Earlier")
@@ -24,13 +33,9 @@ def test_a_person_signs_confirms_and_sees_their_organisation_counted(page, live_
         page.get_by_text("1 organisation from 1 country has signed").wait_for()
         page.get_by_role("link", name="Sign this letter").click()
 
-        page.get_by_label("Organisation name").fill("Lagos Rights Collective")
+        fill_in(page, "Lagos Rights Collective", "Chidi Okafor", "chidi@lagosrights.org.ng")
         page.get_by_label("Website").fill("https://lagosrights.org.ng")
-        page.get_by_label("Your name").fill("Chidi Okafor")
         page.get_by_label("Your role in the organisation").fill("Coordinator")
-        page.get_by_label("Your email address").fill("chidi@lagosrights.org.ng")
-        page.get_by_label("I am authorised to sign on behalf of this organisation").check()
-        page.get_by_label("I have read the privacy notice").check()
         # The country list is searchable: type, then pick.
         page.locator("#id_country-ts-control").fill("Niger")
         page.get_by_role("listbox").get_by_role("option", name="Nigeria", exact=True).click()
@@ -100,11 +105,7 @@ def test_a_person_asked_for_the_check_signs_with_one_press_and_no_policy_error(p
     letter = LetterFactory(always_challenge=True)
 
     page.goto(f"{live_server.url}/letters/{letter.slug}/sign/")
-    page.get_by_label("Organisation name").fill("Checked Collective")
-    page.get_by_label("Your name").fill("Ama Mensah")
-    page.get_by_label("Your email address").fill("ama@checked.org.gh")
-    page.get_by_label("I am authorised to sign on behalf of this organisation").check()
-    page.get_by_label("I have read the privacy notice").check()
+    fill_in(page, "Checked Collective", "Ama Mensah", "ama@checked.org.gh")
     page.locator("#id_country").select_option("GH")
     page.wait_for_timeout(2000)  # a person takes longer than SIGN_MIN_FILL_SECONDS
     page.get_by_role("button", name="Sign the letter").click()

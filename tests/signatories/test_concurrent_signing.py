@@ -20,25 +20,15 @@ def test_simultaneous_signers_all_get_through_and_twins_make_one_signature():
     emails = [f"org{n}@org{n}.or.ke" for n in range(12)] + [
         f"org{n}@org{n}.or.ke" for n in range(4)
     ]
-    barrier = threading.Barrier(len(emails))
-    failures = []
+    forms = [SignatureForm(form_data(contact_email=e, organisation_name=e)) for e in emails]
+    assert all(form.is_valid() for form in forms)
 
-    def sign(email):
-        form = SignatureForm(form_data(contact_email=email, organisation_name=email))
-        assert form.is_valid(), form.errors
-        try:
-            barrier.wait()
-            services.signature_submit(letter=letter, data=form.cleaned_data, ip="192.0.2.1")
-        except Exception as error:  # every failure is reported below
-            failures.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign, args=(email,)) for email in emails]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    failures = at_once(
+        lambda form: services.signature_submit(
+            letter=letter, data=form.cleaned_data, ip="192.0.2.1"
+        ),
+        forms,
+    )
 
     assert failures == []  # on SQLite: no "database is locked"; on PostgreSQL: no duplicate key
     assert Signature.objects.filter(letter=letter).count() == 12

@@ -19,6 +19,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from tests.support.smtp import free_port
+from tests.support.worker import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -149,11 +150,7 @@ def app_server(env: dict, *, runserver: bool = False, log_name: str = "app"):
         _wait_until(lambda: _answers(f"{base}/healthz?ready"), timeout=60, process=server)
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
 
 

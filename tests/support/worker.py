@@ -70,12 +70,17 @@ def celery_worker(
     finally:
         app.conf.task_always_eager = previous[0]
         _use_broker(previous[1])
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
         log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a process to stop, and make it if it does not within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _use_broker(url: str) -> None:
