@@ -9,6 +9,7 @@ import re
 # Each pattern starts only where a run of its characters starts, and never backtracks into
 # it (possessive quantifiers): a 100 KB path in a log line costs one pass, not minutes.
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
+ENCODED_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-])", re.IGNORECASE)  # an @ in a query string
 LINK_TOKEN = re.compile(r"(/signatures/(?:confirm|withdraw)/)[^/\s\"'?#]++")
 # A run of hex digits, dots and colons: an IPv4 or IPv6 address if ipaddress says so.
 IP_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]++(?![\w:])")
@@ -16,7 +17,7 @@ IP_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]++(?![\w:])")
 
 def redact(text: str) -> str:
     text = LINK_TOKEN.sub(r"\1[token]", text)
-    text = EMAIL.sub("[address]", text)
+    text = EMAIL.sub("[address]", ENCODED_AT.sub("@", text))
     return IP_CANDIDATE.sub(lambda m: "[ip]" if _is_ip(m.group(0)) else m.group(0), text)
 
 

@@ -14,7 +14,8 @@ from django_altcha import AltchaField, AltchaWidget
 
 from signatories.models import SUBMITTED_FIELDS, Signature
 
-# When the form was shown, signed so that it cannot be made up.
+# When the form was shown, signed so that it cannot be made up; good for a day.
+MAX_FORM_AGE_SECONDS = 24 * 60 * 60
 _started_signer = signing.Signer(salt="signatories.sign-form.started")
 
 
@@ -159,26 +160,32 @@ class SignatureForm(forms.ModelForm):
                     code="honeypot",
                 ),
             )
-        if not self._shown_long_enough_ago(cleaned.get("started", "")):
-            self.add_error(
-                None,
-                ValidationError(
-                    _(
-                        "That was quicker than a person fills this form. Please check your "
-                        "details and send it again."
-                    ),
-                    code="too_quick",
-                ),
-            )
+        problem = self._timing_problem(cleaned.get("started", ""))
+        if problem is not None:
+            self.add_error(None, problem)
         return cleaned
 
     @staticmethod
-    def _shown_long_enough_ago(started: str) -> bool:
+    def _timing_problem(started: str) -> ValidationError | None:
+        """Whether the form was shown long enough ago (a script posts at once), and not so long
+        ago that one token, fetched once, could serve a script for days."""
         try:
-            shown_at = int(_started_signer.unsign(started))
+            age = time.time() - int(_started_signer.unsign(started))
         except (signing.BadSignature, ValueError):
-            return False  # missing or made up
-        return time.time() - shown_at >= settings.SIGN_MIN_FILL_SECONDS
+            age = None  # missing or made up
+        if age is not None and age > MAX_FORM_AGE_SECONDS:
+            return ValidationError(
+                _("This form was opened more than a day ago. Please check your details and "
+                  "send it again."),
+                code="form_expired",
+            )  # fmt: skip
+        if age is None or age < settings.SIGN_MIN_FILL_SECONDS:
+            return ValidationError(
+                _("That was quicker than a person fills this form. Please check your details "
+                  "and send it again."),
+                code="too_quick",
+            )  # fmt: skip
+        return None
 
     def full_clean(self):
         super().full_clean()

@@ -11,6 +11,7 @@ from config.logging import redact
         ("Not Found: /signatures/confirm/Ab_c-123/", "Not Found: /signatures/confirm/[token]/"),
         ("GET /signatures/withdraw/x:y:z/?a=1", "GET /signatures/withdraw/[token]/?a=1"),
         ("to amina.o+tag@khrn.or.ke, cc a@bücher.example", "to [address], cc [address]"),
+        ("GET /?email=amina%40khrn.or.ke&x=1", "GET /?email=[address]&x=1"),
         ("from 203.0.113.5 via 2001:db8::1 and ::1", "from [ip] via [ip] and [ip]"),
         (
             "at 2026-11-28 04:58:25,856 v1.2.3 (10.5 s)",

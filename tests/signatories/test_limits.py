@@ -257,3 +257,15 @@ def test_the_limits_count_in_redis_as_in_production(letter, settings):
     assert codes == [302, 302, 429]
     keys = redis.Redis.from_url(settings.TEST_REDIS_URL).keys("limits-test:*")
     assert keys  # counted in Redis, not in this process's memory
+
+
+def test_a_form_shown_more_than_a_day_ago_is_sent_again_with_a_fresh_clock(client, letter):
+    """One token, fetched once, cannot serve a script for days."""
+    response = sign(client, letter, started=started_token(at=time.time() - 25 * 3600))
+
+    assert response.status_code == 200
+    assert "This form was opened more than a day ago" in response.text
+    assert Signature.objects.count() == 0
+    assert (
+        sign(client, letter, started=started_token(at=time.time() - 23 * 3600)).status_code == 302
+    )
