@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_down(settings, monkeypatch):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def broker_down(monkeypatch):
     monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     previous = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
