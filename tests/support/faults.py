@@ -138,6 +138,8 @@ def app_server(env: dict, *, runserver: bool = False, log_name: str = "app"):
     the block ends; yields its base URL."""
     port = free_port()
     env = {**env, "SITE_URL": f"http://127.0.0.1:{port}"}
+    if not runserver:
+        _collect_static(env)  # production serves the hashed files of collectstatic's manifest
     if runserver:
         command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     else:
@@ -152,6 +154,16 @@ def app_server(env: dict, *, runserver: bool = False, log_name: str = "app"):
     finally:
         stop(server)
         log.close()
+
+
+_static_collected = False
+
+
+def _collect_static(env: dict) -> None:
+    global _static_collected
+    if not _static_collected:
+        manage(env, "collectstatic", "--noinput")
+        _static_collected = True
 
 
 def manage(env: dict, *args: str, timeout: float = 120) -> str:
