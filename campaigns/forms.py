@@ -13,7 +13,7 @@ class LetterForm(RevisionCheckedForm):
         fields = [
             "title", "slug", "addressee", "summary", "body", "contact_email", "status",
             "requires_approval", "hide_unnamed_countries", "always_challenge", "goal",
-            "closes_at",
+            "closes_at", "organisers",
         ]  # fmt: skip
 
     def clean_slug(self):

@@ -105,6 +105,16 @@ class Letter(models.Model):
         blank=True,
         help_text=_("After this moment the letter takes no more signatures."),
     )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organisers"),
+        blank=True,
+        related_name="organised_letters",
+        help_text=_(
+            "Who may vet, import, export and message this letter's signatures in the admin "
+            "(with the Organisers group's permissions). Nobody else sees them, except superusers."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)

@@ -15,10 +15,12 @@ from campaigns.signals import letter_updated
 
 
 @transaction.atomic(durable=True)
-def letter_create(*, letter: Letter) -> Letter:
-    """Save a new letter from an organiser's form."""
+def letter_create(*, letter: Letter, organisers=(), created_by=None) -> Letter:
+    """Save a new letter from an organiser's form; whoever created it is one of its
+    organisers."""
     _stamp_status(letter, before=None)
     letter.save()
+    letter.organisers.set({*organisers, *([created_by] if created_by is not None else [])})
     return letter
 
 
@@ -33,6 +35,8 @@ def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
     locked = Letter.objects.select_for_update().get(pk=letter.pk)
     if locked.revision != revision:
         raise StaleEdit(locked)
+    changes = dict(changes)
+    organisers = changes.pop("organisers", None)  # a relation, saved apart from the row
     if "slug" in changes and changes["slug"] != locked.slug and locked.slug_locked:
         raise SlugLocked(locked)
     before = locked.status
@@ -44,6 +48,8 @@ def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
     locked.save(update_fields=fields)
     Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
     locked.refresh_from_db(fields=["published_version"])
+    if organisers is not None:
+        locked.organisers.set(organisers)
     # What depends on the letter's settings (the counts, in signatories) follows in this
     # transaction; campaigns knows nothing of it.
     letter_updated.send(sender=Letter, letter=locked, changed=set(changes))

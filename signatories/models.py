@@ -80,8 +80,20 @@ class SignatureQuerySet(models.QuerySet):
         return signature
 
 
+class AddressKind(models.TextChoices):
+    """What the contact's address says about who is behind it."""
+
+    OTHER = "other", _("own domain")
+    FREE = "free", _("free-mail")
+    DISPOSABLE = "disposable", _("disposable")
+
+
 class Signature(models.Model):
     """One organisation's signature on one letter, from submission to publication."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("sign form")
+        IMPORT = "import", _("imported by an organiser")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending email confirmation")
@@ -141,6 +153,23 @@ class Signature(models.Model):
             "(a Cyrillic “\u0430” in “amnesty”): check it is the organisation's own."
         ),
     )
+    email_domain = models.CharField(
+        _("email domain"),
+        max_length=253,
+        blank=True,
+        help_text=_(
+            "The registrable domain of the contact's address (mail.example.org.uk: example.org.uk)."
+        ),
+    )
+    address_kind = models.CharField(
+        _("kind of address"),
+        max_length=10,
+        choices=AddressKind.choices,
+        default=AddressKind.OTHER,
+    )
+    # The organisation's name with case, accents, punctuation and legal-form words ("e.V.",
+    # "Ltd", "Foundation") folded away: two signatures with one key are likely one organisation.
+    name_key = models.CharField(_("name, for duplicates"), max_length=200, blank=True)
     email_domain_matches = models.BooleanField(
         _("email matches website"),
         default=False,
@@ -150,6 +179,19 @@ class Signature(models.Model):
     # address is not kept. Cleared after the abuse window (`manage.py purge`).
     ip_hash = models.CharField(max_length=64, blank=True, editable=False)
     network_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    # Where it came from: the sign form, or an organisers' import (who, and when: created_at).
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.FORM
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     # The lifecycle.
     status = models.CharField(
@@ -163,6 +205,8 @@ class Signature(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # Told to the signer in the rejection email, when the organiser gave one.
+    rejection_reason = models.CharField(_("reason for rejecting"), max_length=500, blank=True)
     # Set when the retention period erased the contact details (signatories.retention).
     contacts_erased_at = models.DateTimeField(_("contact details erased"), null=True, blank=True)
     # Who approved or rejected it: kept through a later withdrawal (the trail has the rest).
@@ -206,6 +250,14 @@ class Signature(models.Model):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         ordering = ["-created_at"]
+        # Beyond view and change (which is vetting): the organisers' workbench. The Organisers
+        # group (a migration makes it) holds all but export_contacts, given one by one.
+        permissions = [
+            ("import_signatures", _("Can import signatures gathered outside the form")),
+            ("export_signatures", _("Can export the list of signatories")),
+            ("export_contacts", _("Can export signatories' contact details")),
+            ("send_update", _("Can send updates to a letter's signatories")),
+        ]
         constraints = [
             # Submissions waiting for their link may be several (each confirms exactly its own
             # details); once one is confirmed it is the signature of that address.
@@ -232,6 +284,9 @@ class Signature(models.Model):
             ),
             models.Index(fields=["letter", "email_canonical"]),
             models.Index(fields=["letter", "name_normalised"]),
+            models.Index(fields=["letter", "name_key"]),
+            models.Index(fields=["letter", "website_domain"]),
+            models.Index(fields=["letter", "email_domain"]),
             models.Index(fields=["network_hash", "created_at"]),
             models.Index(fields=["email_state", "email_due_at"]),
         ]
@@ -277,6 +332,7 @@ class SignatureEvent(models.Model):
         EDITED = "edited", _("edited")
         EMAIL_CORRECTED = "email_corrected", _("contact email corrected")
         LINK_RESENT = "link_resent", _("confirmation link sent again")
+        IMPORTED = "imported", _("imported")
 
     signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("when"), default=timezone.now)
@@ -362,3 +418,84 @@ class CountryCount(models.Model):
 
     def __str__(self):
         return f"{self.letter_id}/{self.country.code}: {self.signatories} ({self.unnamed} unnamed)"
+
+
+class Update(models.Model):
+    """A message from a letter's organisers to its signatories (the letter was delivered, a
+    reply came): written once, sent to every approved signature, each in its own language."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    letter = models.ForeignKey("campaigns.Letter", on_delete=models.CASCADE, related_name="updates")
+    subject = CleanTextField(_("subject"), max_length=200, visible=True)
+    body = models.TextField(_("body"), help_text=_("Markdown."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("update to signatories")
+        verbose_name_plural = _("updates to signatories")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class UpdateDelivery(models.Model):
+    """One update to one signatory: made for every recipient when sending starts, so a job that
+    is retried, redelivered or restarted sends to whoever is still owed the email, once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="deliveries")
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="update_deliveries"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    # While a job holds it (state "sending"): when its lease runs out. While pending after a
+    # failure: when the next attempt is due.
+    due_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery of an update")
+        verbose_name_plural = _("deliveries of updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "signature"], name="one_delivery_per_update_and_signature"
+            ),
+        ]
+        indexes = [models.Index(fields=["update", "state"])]
+
+    def __str__(self):
+        return f"{self.update_id}/{self.signature_id}: {self.state}"

@@ -24,7 +24,10 @@ CELERY_BROKER_URL = TEST_REDIS_URL
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than SQLite's in-memory default, so that a Celery worker started by an
     # integration test opens the same database as the test.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-sqlite.db")}
+    # TEST_SQLITE_NAME lets two runs in one checkout keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("TEST_SQLITE_NAME", default=str(BASE_DIR / ".pytest-sqlite.db"))
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -18,6 +18,8 @@ def change_form_data(admin_client, url: str, **changes) -> dict:
         if isinstance(widget, forms.CheckboxInput):
             if value:
                 data[name] = "on"
+        elif isinstance(getattr(widget, "widget", widget), forms.SelectMultiple):
+            data[name] = [str(getattr(item, "pk", item)) for item in value or []]
         elif isinstance(widget, forms.MultiWidget):
             parts = value if isinstance(value, list) else widget.decompress(value)
             for index, part in enumerate(parts):

@@ -1,127 +1,30 @@
-"""The organisers' admin: letters with their sign-on's progress, and the signatures to vet.
-
-The letter's admin lives here rather than in campaigns because it shows signatures (progress,
-the review queue), and campaigns knows nothing of them (README, "Architecture"). Every change
-goes through a service; the change forms are not wrapped in the admin's own transaction,
-because the services open their own, durable, ones.
-"""
+"""The signatures to vet: the review queue, its signals, and the actions that move a
+signature through its lifecycle."""
 
 from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.admin.options import csrf_protect_m
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Func, OuterRef, Subquery, Sum
+from django.db.models import Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 
-from campaigns import errors as letter_errors
-from campaigns import services as letter_services
-from campaigns.forms import LetterForm
-from campaigns.models import Letter
-from config.forms import STALE_FORM_MESSAGE, RevisionCheckedForm
+from config.forms import RevisionCheckedForm
 from signatories import outbox, retention, services
+from signatories.admin.base import LetterScopedAdmin
 from signatories.domains import canonical_email
 from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
-from signatories.models import CountryCount, Signature, SignatureEvent
+from signatories.models import Signature, SignatureEvent
 from signatories.text import name_for_matching
-
-
-class ServiceSavedAdmin(admin.ModelAdmin):
-    """A change form whose save is a service call: no outer transaction (the services' are
-    durable), and a form that went stale between its check and the save is refused with a
-    message rather than an error page."""
-
-    stale_errors: tuple[type[Exception], ...] = ()
-
-    @csrf_protect_m
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return self._changeform_view(request, object_id, form_url, extra_context)
-        except self.stale_errors:
-            self.message_user(request, STALE_FORM_MESSAGE, messages.ERROR)
-            return HttpResponseRedirect(request.path)
-
-
-# Letters -----------------------------------------------------------------------------------------
-
-
-LETTER_SIGN_ON_FIELDS = [
-    "status", "requires_approval", "goal", "closes_at", "contact_email",
-    "hide_unnamed_countries", "always_challenge",
-]  # fmt: skip
-
-
-@admin.register(Letter)
-class LetterAdmin(ServiceSavedAdmin):
-    form = LetterForm
-    stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)
-    list_display = [
-        "title", "status", "signatories", "awaiting_review", "goal", "closes_at", "opened_at",
-    ]  # fmt: skip
-    list_filter = ["status", "requires_approval"]
-    search_fields = ["title", "slug", "addressee", "summary"]
-    date_hierarchy = "created_at"
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
-        (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
-        (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
-    ]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["created_at", "updated_at", "opened_at", "closed_at"]
-        if obj is not None and obj.slug_locked:
-            readonly.append("slug")  # emailed and published links name it
-        return readonly
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and obj.slug_locked:
-            return {}
-        return {"slug": ["title"]}
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            letter_services.letter_update(
-                letter=obj, changes=form.changes(), revision=form.cleaned_data["loaded_revision"]
-            )
-        else:
-            letter_services.letter_create(letter=obj)
-
-    def get_queryset(self, request):
-        # Organisers' progress at a glance: approved from the maintained counts, the review
-        # queue from the signatures (an admin page, not a public one).
-        per_letter = {"letter": OuterRef("pk")}
-        approved = CountryCount.objects.filter(**per_letter).values("letter")
-        review = Signature.objects.awaiting_review().filter(**per_letter).values("letter")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                approved_total=Subquery(approved.annotate(n=Sum("signatories")).values("n")),
-                review_total=Subquery(review.annotate(n=Count("pk")).values("n")),
-            )
-        )
-
-    @admin.display(description=_("signatories"), ordering="approved_total")
-    def signatories(self, letter):
-        return letter.approved_total or 0
-
-    @admin.display(description=_("awaiting review"), ordering="review_total")
-    def awaiting_review(self, letter):
-        query = urlencode({"letter__id__exact": letter.pk, "status__exact": "verified"})
-        url = f"{reverse('admin:signatories_signature_changelist')}?{query}"
-        return format_html('<a href="{}">{}</a>', url, letter.review_total or 0)
-
 
 # Signatures --------------------------------------------------------------------------------------
 
@@ -232,7 +135,7 @@ EMAIL_FIELDS = [
 
 
 @admin.register(Signature)
-class SignatureAdmin(ServiceSavedAdmin):
+class SignatureAdmin(LetterScopedAdmin):
     form = SignatureForm
     stale_errors = (StaleEdit,)
     inlines = [SignatureTrail]
@@ -242,9 +145,9 @@ class SignatureAdmin(ServiceSavedAdmin):
         "email_state", "created_at",
     ]  # fmt: skip
     list_filter = [
-        "letter", "status", ("country", CountryFilter), "email_domain_matches",
-        "lookalike_domain", DuplicateFilter, SourceFilter, "email_state", "list_publicly",
-        "initiator",
+        ("letter", admin.RelatedOnlyFieldListFilter), "status", ("country", CountryFilter),
+        "email_domain_matches", "lookalike_domain", DuplicateFilter, SourceFilter,
+        "email_state", "list_publicly", "initiator",
     ]  # fmt: skip
     search_fields = [
         "organisation_name", "name_normalised", "contact_email", "website_domain", "contact_name",

@@ -1,0 +1,100 @@
+"""The letter's admin page: its text and settings, its organisers, and its sign-on's progress."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import errors as letter_errors
+from campaigns import services as letter_services
+from campaigns.forms import LetterForm
+from campaigns.models import Letter
+from signatories.admin.base import LetterScopedAdmin
+from signatories.models import CountryCount, Signature
+
+LETTER_SIGN_ON_FIELDS = [
+    "status", "requires_approval", "goal", "closes_at", "contact_email",
+    "hide_unnamed_countries", "always_challenge",
+]  # fmt: skip
+
+
+@admin.register(Letter)
+class LetterAdmin(LetterScopedAdmin):
+    form = LetterForm
+    letter_path = ""
+    stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)
+    list_display = [
+        "title", "status", "signatories", "awaiting_review", "goal", "closes_at", "opened_at",
+    ]  # fmt: skip
+    list_filter = ["status", "requires_approval"]
+    search_fields = ["title", "slug", "addressee", "summary"]
+    date_hierarchy = "created_at"
+    filter_horizontal = ["organisers"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
+        (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
+        (_("Organisers"), {"fields": ["organisers"]}),
+        (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created_at", "updated_at", "opened_at", "closed_at"]
+        if obj is not None and obj.slug_locked:
+            readonly.append("slug")  # emailed and published links name it
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.slug_locked:
+            return {}
+        return {"slug": ["title"]}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "organisers":  # only people who can sign in to the admin
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            letter_services.letter_update(
+                letter=obj, changes=form.changes(), revision=form.cleaned_data["loaded_revision"]
+            )
+        else:
+            letter_services.letter_create(
+                letter=obj,
+                organisers=form.cleaned_data.get("organisers", ()),
+                created_by=request.user,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        # The organisers were saved by the service, with the rest of the form (and whoever
+        # created the letter among them): the form's own many-to-many save would undo that.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_queryset(self, request):
+        # Organisers' progress at a glance: approved from the maintained counts, the review
+        # queue from the signatures (an admin page, not a public one).
+        per_letter = {"letter": OuterRef("pk")}
+        approved = CountryCount.objects.filter(**per_letter).values("letter")
+        review = Signature.objects.awaiting_review().filter(**per_letter).values("letter")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_total=Subquery(approved.annotate(n=Sum("signatories")).values("n")),
+                review_total=Subquery(review.annotate(n=Count("pk")).values("n")),
+            )
+        )
+
+    @admin.display(description=_("signatories"), ordering="approved_total")
+    def signatories(self, letter):
+        return letter.approved_total or 0
+
+    @admin.display(description=_("awaiting review"), ordering="review_total")
+    def awaiting_review(self, letter):
+        query = urlencode({"letter__id__exact": letter.pk, "status__exact": "verified"})
+        url = f"{reverse('admin:signatories_signature_changelist')}?{query}"
+        return format_html('<a href="{}">{}</a>', url, letter.review_total or 0)
