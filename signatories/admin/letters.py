@@ -13,6 +13,10 @@ from campaigns import services as letter_services
 from campaigns.forms import LetterForm
 from campaigns.models import Letter
 from signatories.admin.base import LetterScopedAdmin
+from signatories.admin.dashboard import DashboardViews
+from signatories.admin.exporting import ExportViews
+from signatories.admin.importing import ImportViews
+from signatories.admin.updates import UpdateViews
 from signatories.models import CountryCount, Signature
 
 LETTER_SIGN_ON_FIELDS = [
@@ -22,7 +26,9 @@ LETTER_SIGN_ON_FIELDS = [
 
 
 @admin.register(Letter)
-class LetterAdmin(LetterScopedAdmin):
+class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterScopedAdmin):
+    # The workbench (dashboard, import, export, updates) lives in its own modules, each a
+    # mixin adding its pages; the change page shows them through change_form.html's blocks.
     form = LetterForm
     letter_path = ""
     stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)

@@ -1,0 +1,9 @@
+"""The letter's dashboard pages in the admin (mixed into LetterAdmin)."""
+
+
+class DashboardViews:
+    """Mixed into LetterAdmin: adds its URLs to the letter's admin and its context to the
+    letter's change page."""
+
+    def get_urls(self):
+        return super().get_urls()
