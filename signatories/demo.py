@@ -104,3 +104,31 @@ def demo_signatories(rng) -> list[dict]:
             }
         )
     return people
+
+
+# Submissions confirmed by email and waiting for an organiser, so that the review queue shows
+# each vetting signal: addresses at the organisation's domain, free-mail and throwaway ones,
+# and organisations that signed already under a variant of their name or from another address.
+# "demo-N" websites are those of the signatories above.
+DEMO_REVIEW_QUEUE = [
+    ("Centre for Media Freedom (KE)", "https://mediafreedom-ke.example", "KE",
+     "director@mediafreedom-ke.example"),
+    ("Andean Indigenous Rights Council", "https://andean-rights.example", "PE",
+     "council@andean-rights.example"),
+    ("Baltic Forum for Open Societies", "https://baltic-open.example", "LT",
+     "info@baltic-open.example"),
+    ("Pacific Islands Rights Network", "https://pacific-rights.example", "NZ",
+     "hello@pacific-rights.example"),
+    ("Coalition for Religious Freedom Asia", "https://crfa.example", "MY",
+     "secretariat@crfa.example"),
+    ("Grassroots Rights Initiative", "https://grassroots-rights.example", "UG",
+     "grassroots.rights.initiative@gmail.com"),
+    ("Independent Lawyers Group", "", "PK", "independent.lawyers@yahoo.com"),
+    ("Solidarity Now", "https://solidarity-now.example", "MX", "signup@mailinator.com"),
+    # The same organisation as approved signatory demo-62, under another form of its name.
+    ("LAWYERS FOR JUSTICE (NG), Inc.", "https://lawyers-justice-ng.example", "NG",
+     "legal@lawyers-justice-ng.example"),
+    # The same website as approved signatory demo-20, another contact.
+    ("Human Rights Forum — youth section", "https://www.demo-20.example", "TW",
+     "youth@demo-20.example"),
+]  # fmt: skip

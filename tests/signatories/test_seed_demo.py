@@ -17,3 +17,18 @@ def test_seed_demo_twice_gives_one_open_letter(client):
     response = client.get(f"/letters/{DEMO_SLUG}/")
     assert response.status_code == 200
     assert "independent mechanism" in response.text
+
+
+def test_the_demo_has_a_review_queue_that_the_public_does_not_see(client, admin_client):
+    from signatories.demo import DEMO_REVIEW_QUEUE, DEMO_SIGNATORIES
+
+    call_command("seed_demo")
+
+    letter = Letter.objects.get(slug=DEMO_SLUG)
+    assert letter.signatures.awaiting_review().count() == len(DEMO_REVIEW_QUEUE)
+    assert client.get(f"/api/letters/{DEMO_SLUG}/").json()["signatories"] == DEMO_SIGNATORIES
+    queue = admin_client.get(
+        f"/admin/signatories/signature/?letter__id__exact={letter.pk}&status__exact=verified"
+    ).text
+    assert "Grassroots Rights Initiative" in queue
+    assert "LAWYERS FOR JUSTICE (NG), Inc." in queue

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from campaigns.models import Letter
 from signatories.counts import recount
-from signatories.demo import DEMO_LETTER, DEMO_SLUG, demo_signatories
-from signatories.models import Signature
+from signatories.demo import DEMO_LETTER, DEMO_REVIEW_QUEUE, DEMO_SLUG, demo_signatories
+from signatories.models import Signature, SignatureEvent
+from signatories.services import _derive_from_addresses as derive_vetting_fields
 from signatories.text import name_for_matching
 from signatories.tokens import new_withdraw_key
 
@@ -63,3 +64,35 @@ class Command(BaseCommand):
             )
         Signature.objects.bulk_create(signatures)
         recount(letter, repair=True)
+        self._queue_for_review(letter, now)
+
+    def _queue_for_review(self, letter: Letter, now) -> None:
+        """Confirmed submissions waiting for an organiser: the review queue, with a signal of
+        each kind to look at."""
+        for offset, (name, website, country, email) in enumerate(DEMO_REVIEW_QUEUE):
+            confirmed = now - timedelta(hours=20 - offset)
+            signature = Signature(
+                letter=letter,
+                organisation_name=name,
+                website=website,
+                country=country,
+                contact_name="Demo Contact",
+                contact_email=email,
+                authorised=True,
+                consent=True,
+                status=Signature.Status.VERIFIED,
+                created_at=confirmed - timedelta(minutes=5),
+                confirmed_at=confirmed,
+                withdraw_key=new_withdraw_key(),
+                email_state=Signature.EmailState.SENT,
+            )
+            derive_vetting_fields(signature)
+            signature.save()
+            SignatureEvent.objects.create(
+                signature=signature,
+                at=confirmed,
+                kind=SignatureEvent.Kind.CONFIRMED,
+                actor_kind=SignatureEvent.Actor.SIGNER,
+                before=Signature.Status.PENDING,
+                after=Signature.Status.VERIFIED,
+            )
