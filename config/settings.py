@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "signatories.tasks.sweep_emails",
         "schedule": 5 * 60,
     },
+    "requeue-updates-whose-job-was-lost": {
+        "task": "signatories.tasks.sweep_updates",
+        "schedule": 60,
+    },
 }
 
 # Email -------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from config.release import release_id
 from publication.caching import letter_view, public_cache
 from signatories.counts import letter_counts, letters_totals
 from signatories.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
+from signatories.spreadsheets import spreadsheet_safe
 
 RECENTLY_CLOSED_SHOWN = 10
 SIGNATORIES_PER_PAGE = 100
@@ -64,14 +65,6 @@ def letter_detail(request, letter, preview=False):
 class _Echo:
     def write(self, value):
         return value
-
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 @csrf_exempt  # open data, in the API's document: any other method is a 405, not a 403

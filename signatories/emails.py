@@ -20,6 +20,8 @@ APPROVED = "approved"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 ALREADY_SIGNED = "already_signed"
+# Organisers imported the signature (signatories.importing): the contact is told they are listed.
+IMPORTED = "imported"
 
 Status = Signature.Status
 # A notice is worth sending only while the signature is still in the state it announces:
@@ -31,6 +33,7 @@ NOTICE_STATUSES = {
     REJECTED: {Status.REJECTED},
     WITHDRAWN: {Status.WITHDRAWN},
     ALREADY_SIGNED: {Status.VERIFIED, Status.APPROVED, Status.REJECTED},
+    IMPORTED: {Status.VERIFIED, Status.APPROVED},
 }
 
 
@@ -58,6 +61,12 @@ def send(signature: Signature, kind: str, *, token: str = "") -> None:
 
 
 def _send(signature: Signature, kind: str, **extra) -> None:
+    message(signature, kind, **extra).send()
+
+
+def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
+    """The email of this kind to the signature's contact, in the signer's language, ready to
+    send; `extra` goes into the templates' context."""
     letter = signature.letter
     # Emails after confirmation carry the withdraw link, while there is something to withdraw.
     context = {
@@ -85,7 +94,7 @@ def _send(signature: Signature, kind: str, **extra) -> None:
         subject = render_to_string(f"signatories/email/{kind}.subject.txt", context)
         text = render_to_string(f"signatories/email/{kind}.txt", context)
         html = render_to_string(f"signatories/email/{kind}.html", context)
-    message = EmailMultiAlternatives(
+    email = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         to=[signature.contact_email],
@@ -93,5 +102,5 @@ def _send(signature: Signature, kind: str, **extra) -> None:
         reply_to=[letter.reply_to] if letter.reply_to else None,
         headers={"Auto-Submitted": "auto-generated"},
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    email.attach_alternative(html, "text/html")
+    return email

@@ -167,12 +167,7 @@ def _failed(signature: Signature, job: str, token: str, exc: Exception) -> None:
     if final:
         _record(signature.pk, job, state=State.FAILED, error=error)
     else:
-        delay = get_exponential_backoff_interval(
-            factor=settings.EMAIL_RETRY_BACKOFF,
-            retries=attempt - 1,
-            maximum=int(MAX_RETRY_BACKOFF.total_seconds()),
-            full_jitter=True,
-        )
+        delay = retry_delay(attempt)
         due = timezone.now() + timedelta(seconds=delay)
         _record(signature.pk, job, state=State.QUEUED, error=error, due_at=due)
     log = logger.error if is_configuration_problem(exc) else logger.warning
@@ -189,6 +184,16 @@ def _failed(signature: Signature, job: str, token: str, exc: Exception) -> None:
         )
     if not final:
         transaction.on_commit(partial(_dispatch, signature.pk, job, token, countdown=delay))
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds to wait before trying again after failed attempt number `attempt` (from 1)."""
+    return get_exponential_backoff_interval(
+        factor=settings.EMAIL_RETRY_BACKOFF,
+        retries=attempt - 1,
+        maximum=int(MAX_RETRY_BACKOFF.total_seconds()),
+        full_jitter=True,
+    )
 
 
 _logged_configuration_problems: set[str] = set()

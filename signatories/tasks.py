@@ -7,7 +7,7 @@ from dataclasses import asdict
 from celery import shared_task
 
 from campaigns.models import Letter
-from signatories import outbox, retention
+from signatories import outbox, retention, updates
 from signatories.counts import recount
 
 logger = logging.getLogger(__name__)
@@ -49,3 +49,15 @@ def purge() -> dict:
     report = retention.purge()
     logger.info("Purge: %s", "; ".join(report.lines()))
     return asdict(report)
+
+
+@shared_task
+def send_update_chunk(update_id: int, first_id: int, last_id: int) -> int:
+    """Send an update to the recipients of one chunk of its deliveries that are still owed it."""
+    return updates.deliver_chunk(update_id=update_id, first_id=first_id, last_id=last_id)
+
+
+@shared_task
+def sweep_updates() -> int:
+    """Run by celery beat: queue again the chunks of updates whose job was lost."""
+    return updates.sweep()

@@ -2,6 +2,7 @@
 letter's; staff outside the Organisers group see no signatures at all; superusers see all."""
 
 import re
+from functools import partial
 
 import pytest
 from django.contrib.admin import site
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver
 
-from signatories.models import Signature
+from signatories.models import Signature, Update
 from tests.conftest import CommittingClient
 from tests.factories import LetterFactory, SignatureFactory
 
@@ -17,6 +18,7 @@ from tests.factories import LetterFactory, SignatureFactory
 SECRET_NAME = "Bravo Sanctuary Collective"
 SECRET_EMAIL = "hidden-contact@bravo-sanctuary.example"
 SECRET_TITLE = "Letter Bravo of another coalition"
+SECRET_UPDATE = "Bravo's private news to its signatories"
 
 
 @pytest.fixture
@@ -81,10 +83,10 @@ def admin_pages(client, start="/admin/", limit=150):
     return pages
 
 
-def one_object_admin_urls(letter_pk, signature_pk):
+def one_object_admin_urls(letter_pk, signature_pk, update_pk=None):
     """Every admin URL of the letter and signature admins that names one object, filled with
-    the given letter's or signature's primary key: the change pages, their history, and each
-    page the workbench adds to a letter (dashboard, import, export, updates)."""
+    the given letter's, signature's or update's primary key: the change pages, their history,
+    and each page the workbench adds to a letter (dashboard, import, export, updates)."""
     urls = []
     for model, pk in (("campaigns/letter", letter_pk), ("signatories/signature", signature_pk)):
         model_admin = next(
@@ -92,14 +94,19 @@ def one_object_admin_urls(letter_pk, signature_pk):
             for m, admin in site._registry.items()
             if f"{m._meta.app_label}/{m._meta.model_name}" == model
         )
+        values = {"object_id": pk, "update_id": update_pk}
         for pattern in _flatten(model_admin.get_urls()):
             route = str(pattern.pattern)
             names = re.findall(r"<(?:\w+:)?(\w+)>", route)
-            if len(names) != 1:
+            if not names or any(values.get(name) is None for name in names):
                 continue
-            path = re.sub(r"<(?:\w+:)?\w+>", str(pk), route).lstrip("^").rstrip("$")
-            urls.append(f"/admin/{model}/{path}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", partial(_fill, values), route)
+            urls.append(f"/admin/{model}/{path.lstrip('^').rstrip('$')}")
     return urls
+
+
+def _fill(values, found):
+    return str(values[found.group(1)])
 
 
 def _flatten(patterns):
@@ -161,10 +168,14 @@ def test_an_organiser_of_one_letter_sees_nothing_of_another_letters_signatures(
             assert secret not in body, f"{secret!r} shows on {url}"
 
     secret = Signature.objects.get(organisation_name=SECRET_NAME)
-    for url in one_object_admin_urls(bravo.pk, secret.pk):
+    update = Update.objects.create(letter=bravo, subject=SECRET_UPDATE, body="To all of you.")
+    urls = one_object_admin_urls(bravo.pk, secret.pk, update.pk)
+    assert any("/updates/" in url and str(update.pk) in url for url in urls)
+    for url in urls:
         response = client.get(url, follow=True)
         assert response.status_code in (403, 404), f"{url} answered {response.status_code}"
         assert SECRET_NAME not in response.content.decode(errors="replace")
+        assert SECRET_UPDATE not in response.content.decode(errors="replace")
 
 
 def test_an_organisers_actions_cannot_reach_another_letters_signatures(letters, organiser_of_alpha):
