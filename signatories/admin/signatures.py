@@ -3,12 +3,11 @@ signature through its lifecycle."""
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Func, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 
+from campaigns.models import Letter
 from config.forms import RevisionCheckedForm
-from signatories import outbox, retention, services
-from signatories.admin.base import LetterScopedAdmin
+from signatories import outbox, retention, services, vetting
+from signatories.admin.base import LetterScopedAdmin, organised_letters
 from signatories.domains import canonical_email
 from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
 from signatories.models import Signature, SignatureEvent
-from signatories.text import name_for_matching
+from signatories.text import CleanTextFormField, name_for_matching
 
 # Signatures --------------------------------------------------------------------------------------
 
@@ -67,37 +67,24 @@ ORGANISATION_FIELDS = [
     "initiator", "comment", "loaded_revision",
 ]  # fmt: skip
 VETTING_FIELDS = [
-    "status", "email_domain_matches", "website_domain", "lookalike_domain", "email_canonical",
-    "name_normalised", "same_name_signatures", "same_source", "authorised", "consent",
-    "reviewed_by",
+    "status", "review_hint", "email_domain_matches", "website_domain", "email_domain",
+    "address_kind", "lookalike_domain", "email_canonical", "name_normalised", "name_key",
+    "possible_duplicates", "known_to_site", "same_source", "authorised", "consent",
+    "reviewed_by", "rejection_reason",
 ]  # fmt: skip
-# A network with this many signatures in a day is worth a look (organisers filter by it).
-BUSY_SOURCE = 10
 
 
-def with_signals(queryset):
-    """Annotate what organisers vet by and no column holds: how many other live signatures
-    of the letter have the same normalised name, and how many signatures came from the same
-    network in the last day."""
-    same_name = (
-        Signature.objects.live()
-        .filter(letter=OuterRef("letter"), name_normalised=OuterRef("name_normalised"))
-        .exclude(pk=OuterRef("pk"))
-    )
-    same_source = Signature.objects.filter(
-        network_hash=OuterRef("network_hash"),
-        created_at__gte=timezone.now() - timedelta(days=1),
-    ).exclude(network_hash="")
-    return queryset.annotate(
-        same_name_count=Coalesce(_count(same_name), 0),
-        same_source_count=Coalesce(_count(same_source), 0),
-    )
+class ReviewFilter(admin.SimpleListFilter):
+    title = _("review hint")
+    parameter_name = "review"
 
+    def lookups(self, request, model_admin):
+        return vetting.Level.choices
 
-def _count(queryset):
-    return Subquery(
-        queryset.order_by().values("pk").annotate(n=Func("pk", function="COUNT")).values("n")[:1]
-    )
+    def queryset(self, request, queryset):
+        if self.value() in dict(vetting.Level.choices):
+            return queryset.filter(review_level=self.value())
+        return queryset
 
 
 class DuplicateFilter(admin.SimpleListFilter):
@@ -105,10 +92,10 @@ class DuplicateFilter(admin.SimpleListFilter):
     parameter_name = "duplicates"
 
     def lookups(self, request, model_admin):
-        return [("name", _("same name as another signature of the letter"))]
+        return [("yes", _("same website, email domain or name as another of the letter"))]
 
     def queryset(self, request, queryset):
-        return queryset.filter(same_name_count__gt=0) if self.value() == "name" else queryset
+        return queryset.filter(duplicate_count__gt=0) if self.value() == "yes" else queryset
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -116,12 +103,23 @@ class SourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
-        return [("busy", _("a network with %d or more in the last day") % BUSY_SOURCE)]
+        return [("busy", _("a network with %d or more in the last day") % vetting.BUSY_SOURCE)]
 
     def queryset(self, request, queryset):
         if self.value() == "busy":
-            return queryset.filter(same_source_count__gte=BUSY_SOURCE)
+            return queryset.filter(same_source_count__gte=vetting.BUSY_SOURCE)
         return queryset
+
+
+class RejectForm(forms.Form):
+    reason = CleanTextFormField(
+        label=_("Reason (optional)"),
+        help_text=_("Told to the signatory in the rejection email."),
+        max_length=500,
+        required=False,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
 
 
 HISTORY_FIELDS = [
@@ -140,13 +138,14 @@ class SignatureAdmin(LetterScopedAdmin):
     stale_errors = (StaleEdit,)
     inlines = [SignatureTrail]
     list_display = [
-        "organisation_name", "country", "letter", "status", "contact_email", "website_domain",
-        "email_domain_matches", "lookalike_domain", "same_name", "same_source", "list_publicly",
-        "email_state", "created_at",
+        "organisation_name", "country", "letter", "status", "review_hint", "contact_email",
+        "website_domain", "email_domain_matches", "lookalike_domain", "duplicates", "known",
+        "same_source", "list_publicly", "email_state", "created_at",
     ]  # fmt: skip
     list_filter = [
-        ("letter", admin.RelatedOnlyFieldListFilter), "status", ("country", CountryFilter),
-        "email_domain_matches", "lookalike_domain", DuplicateFilter, SourceFilter,
+        ("letter", admin.RelatedOnlyFieldListFilter), "status", ReviewFilter,
+        ("country", CountryFilter), "email_domain_matches", "address_kind", "lookalike_domain",
+        DuplicateFilter, SourceFilter,
         "email_state", "list_publicly", "initiator",
     ]  # fmt: skip
     search_fields = [
@@ -160,8 +159,10 @@ class SignatureAdmin(LetterScopedAdmin):
     ]  # fmt: skip
     # The lifecycle moves only through the actions, which check each step and send its email.
     readonly_fields = [
-        "letter", "status", "email_canonical", "name_normalised", "website_domain",
-        "email_domain_matches", "lookalike_domain", "same_name_signatures", "same_source",
+        "letter", "status", "review_hint", "email_canonical", "name_normalised", "name_key",
+        "website_domain", "email_domain", "address_kind", "email_domain_matches",
+        "lookalike_domain", "possible_duplicates", "known_to_site", "same_source",
+        "rejection_reason",
         "created_at", "confirmed_at", "approved_at", "rejected_at", "withdrawn_at", "reviewed_by",
         "confirmation_expires_at", "email_state", "email_kind", "email_attempts", "email_error",
         "email_updated_at", "email_due_at", "language",
@@ -175,7 +176,7 @@ class SignatureAdmin(LetterScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return with_signals(super().get_queryset(request))
+        return vetting.with_signals(super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
         # Also by the normalised name, so "amnesty" finds "Amnésty" and "AMNESTY".
@@ -185,32 +186,68 @@ class SignatureAdmin(LetterScopedAdmin):
             results = results | folded
         return results, duplicates
 
-    @admin.display(description=_("same name"), ordering="same_name_count")
-    def same_name(self, signature):
-        return signature.same_name_count
+    @admin.display(description=_("review hint"), ordering="review_level")
+    def review_hint(self, signature):
+        return vetting.review_hint(signature)
+
+    @admin.display(description=_("possible duplicates"), ordering="duplicate_count")
+    def duplicates(self, signature):
+        return signature.duplicate_count
+
+    @admin.display(description=_("approved on other letters"), ordering="known_letters")
+    def known(self, signature):
+        return signature.known_letters
 
     @admin.display(description=_("from its network, 24 h"), ordering="same_source_count")
     def same_source(self, signature):
         return signature.same_source_count
 
-    @admin.display(description=_("signatures with the same name"))
-    def same_name_signatures(self, signature):
-        others = (
-            Signature.objects.live()
-            .filter(letter_id=signature.letter_id, name_normalised=signature.name_normalised)
-            .exclude(pk=signature.pk)
-        )
-        links = [
-            format_html(
-                '<a href="{}">#{} {} ({})</a>',
-                reverse("admin:signatories_signature_change", args=[other.pk]),
-                other.pk,
-                other.organisation_name,
-                other.get_status_display(),
+    @admin.display(description=_("possible duplicates in this letter"))
+    def possible_duplicates(self, signature):
+        found = vetting.possible_duplicates(signature)
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">#{} {} ({})</a>: {}',
+                (
+                    (
+                        reverse("admin:signatories_signature_change", args=[match.signature.pk]),
+                        match.signature.pk,
+                        match.signature.organisation_name,
+                        match.signature.get_status_display(),
+                        ", ".join(match.reasons),
+                    )
+                    for match in found
+                ),
             )
-            for other in others[:20]
-        ]
-        return format_html_join(", ", "{}", ((link,) for link in links)) or "—"
+            or "—"
+        )
+
+    @admin.display(description=_("known to this site"))
+    def known_to_site(self, signature):
+        # Only how many: another coalition's signatories are named only to its organisers.
+        viewer = getattr(signature, "viewer", None)
+        letters = organised_letters(viewer) if viewer is not None else Letter.objects.none()
+        count, visible = vetting.known_elsewhere(signature, letters)
+        text = ngettext_lazy(
+            "Approved on %(count)d other letter.", "Approved on %(count)d other letters.", count
+        ) % {"count": count}
+        if not visible:
+            return text
+        links = format_html_join(
+            ", ",
+            '<a href="{}">#{} {} ({})</a>',
+            (
+                (
+                    reverse("admin:signatories_signature_change", args=[other.pk]),
+                    other.pk,
+                    other.organisation_name,
+                    other.letter,
+                )
+                for other in visible
+            ),
+        )
+        return format_html("{} {}", text, links)
 
     def get_readonly_fields(self, request, obj=None):
         # A mistyped address can be corrected while its link is awaited (a fresh link goes to
@@ -232,6 +269,13 @@ class SignatureAdmin(LetterScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # withdraw instead: the history of who signed must survive
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page's "known to this site" links only to letters the viewer organises.
+        found = super().get_object(request, object_id, from_field)
+        if found is not None:
+            found.viewer = request.user
+        return found
 
     def changelist_view(self, request, extra_context=None):
         self._warn_of_mail_configuration(request)
@@ -297,10 +341,25 @@ class SignatureAdmin(LetterScopedAdmin):
 
     @admin.action(description=_("Reject selected signatures"), permissions=["change"])
     def reject_signatures(self, request, queryset):
+        # First a page that asks for the reason to tell the signatories (optional).
+        form = RejectForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "signatures": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action": "reject_signatures",
+                "title": _("Reject signatures"),
+            }
+            return TemplateResponse(request, "admin/signatories/reject_confirmation.html", context)
+        reason = form.cleaned_data["reason"]
         self._apply(
             request,
             queryset,
-            lambda signature: services.signature_reject(signature=signature, by=request.user),
+            lambda signature: services.signature_reject(
+                signature=signature, by=request.user, reason=reason
+            ),
             done=ngettext_lazy("Rejected %d signature.", "Rejected %d signatures."),
             refused=ngettext_lazy(
                 "%d signature was not rejected: it is not awaiting review.",
@@ -308,6 +367,7 @@ class SignatureAdmin(LetterScopedAdmin):
             ),
             refusable=NotAwaitingReview,
         )
+        return None
 
     @admin.action(description=_("Resend confirmation email"), permissions=["change"])
     def resend_confirmation_email(self, request, queryset):

@@ -17,10 +17,10 @@ def confirmed_signatures(client, letter, count=2) -> list[Signature]:
     return list(Signature.objects.order_by("pk"))
 
 
-def act(admin_client, action, signatures):
+def act(admin_client, action, signatures, **extra):
     return admin_client.post(
         CHANGELIST,
-        {"action": action, "_selected_action": [s.pk for s in signatures]},
+        {"action": action, "_selected_action": [s.pk for s in signatures], **extra},
         follow=True,
     )
 
@@ -49,7 +49,8 @@ def test_approving_in_bulk_publishes_emails_and_records_who(client, admin_client
 def test_rejecting_in_bulk(client, admin_client, letter):
     signatures = confirmed_signatures(client, letter)
 
-    response = act(admin_client, "reject_signatures", signatures)
+    # The action first asks for a reason (optional), then rejects.
+    response = act(admin_client, "reject_signatures", signatures, confirm="yes")
 
     assert "Rejected 2 signatures." in response.text
     assert set(Signature.objects.values_list("status", flat=True)) == {"rejected"}
@@ -76,7 +77,7 @@ def test_rejecting_an_approved_signature_is_refused(client, admin_client, letter
     signatures = confirmed_signatures(client, letter, count=1)
     act(admin_client, "approve_signatures", signatures)
 
-    response = act(admin_client, "reject_signatures", signatures)
+    response = act(admin_client, "reject_signatures", signatures, confirm="yes")
 
     assert "not awaiting review" in response.text
     assert Signature.objects.get().status == "approved"
@@ -296,8 +297,10 @@ def test_admin_edits_refuse_control_and_direction_characters(admin_client, lette
 
 def submitted(letter, n, *, ip="198.51.100.7", **fields):
     from signatories import limits
+    from signatories.vetting import name_key
 
     fields.setdefault("organisation_name", f"Org {n}")
+    fields.setdefault("name_key", name_key(fields["organisation_name"]))
     fields.setdefault("contact_email", f"c{n}@org{n}.example")
     return SignatureFactory(
         letter=letter,
@@ -333,10 +336,10 @@ def test_the_same_organisation_signing_four_times_is_flagged_as_a_duplicate(admi
         submitted(letter, n, organisation_name="Amnesty International")
     submitted(letter, 9, organisation_name="Unique Group")
 
-    html = admin_client.get(CHANGELIST + "?duplicates=name").text
+    html = admin_client.get(CHANGELIST + "?duplicates=yes").text
 
     assert html.count(">Amnesty International</a>") == 4 and "Unique Group" not in html
-    assert '<td class="field-same_name">3</td>' in html
+    assert '<td class="field-duplicates">3</td>' in html
 
 
 def test_a_flood_from_one_network_is_counted_filtered_and_dealt_with_in_one_action(
