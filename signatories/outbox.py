@@ -74,17 +74,39 @@ def queue(signature: Signature, kind: str, *, token: str = "") -> None:
     Replaces any email still queued for the signature (its job will find itself replaced).
     A confirmation carries its `token`, which exists nowhere else in clear.
     """
-    job = secrets.token_hex(8)
+    _stamp(signature, kind)
+    signature.save(update_fields=EMAIL_FIELDS)
+    transaction.on_commit(partial(_dispatch, signature.pk, signature.email_job, token))
+
+
+def queue_unsaved(signature: Signature, kind: str) -> None:
+    """`queue` for a row not inserted yet (thousands at once, an import): the email's state
+    goes in with the INSERT, not an UPDATE per row. Once the rows are inserted, pass them to
+    `dispatch_queued`."""
+    _stamp(signature, kind)
+
+
+def dispatch_queued(signatures: list[Signature]) -> None:
+    """Hand the emails of rows queued with `queue_unsaved`, now inserted, to the sender once
+    the transaction commits."""
+    jobs = [(signature.pk, signature.email_job) for signature in signatures]
+
+    def dispatch_all():
+        for signature_id, job in jobs:
+            _dispatch(signature_id, job, "")
+
+    transaction.on_commit(dispatch_all)
+
+
+def _stamp(signature: Signature, kind: str) -> None:
     now = timezone.now()
     signature.email_state = State.QUEUED
     signature.email_kind = kind
     signature.email_attempts = 0
     signature.email_error = ""
     signature.email_updated_at = now
-    signature.email_job = job
+    signature.email_job = secrets.token_hex(8)
     signature.email_due_at = now
-    signature.save(update_fields=EMAIL_FIELDS)
-    transaction.on_commit(partial(_dispatch, signature.pk, job, token))
 
 
 def _dispatch(signature_id: int, job: str, token: str, countdown: float | None = None) -> None:

@@ -7,10 +7,8 @@ then count rows (by country), then the letter row; so no two transactions wait i
 """
 
 import logging
-import secrets
 from collections import Counter
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -245,7 +243,7 @@ def signatures_import(
             if field in data:
                 setattr(signature, field, data[field])
         _derive_from_addresses(signature)
-        _queue_unsaved(signature, emails.IMPORTED)
+        outbox.queue_unsaved(signature, emails.IMPORTED)
         signatures.append(signature)
     if not signatures:
         return []
@@ -284,28 +282,8 @@ def signatures_import(
         len(signatures),
         status,
     )
-    jobs = [(signature.pk, signature.email_job) for signature in signatures]
-    transaction.on_commit(partial(_dispatch_all, jobs))
+    outbox.dispatch_queued(signatures)
     return signatures
-
-
-def _queue_unsaved(signature: Signature, kind: str) -> None:
-    """outbox.queue for a row not written yet: its email's state goes in with its INSERT
-    (an UPDATE per row would double an import's time); _dispatch_all hands the jobs over
-    after commit, as queue does each one."""
-    now = timezone.now()
-    signature.email_state = Signature.EmailState.QUEUED
-    signature.email_kind = kind
-    signature.email_attempts = 0
-    signature.email_error = ""
-    signature.email_updated_at = now
-    signature.email_job = secrets.token_hex(8)
-    signature.email_due_at = now
-
-
-def _dispatch_all(jobs: list[tuple[int, str]]) -> None:
-    for signature_id, job in jobs:
-        outbox._dispatch(signature_id, job, "")
 
 
 # Withdrawing -----------------------------------------------------------------------------------
