@@ -285,8 +285,9 @@ class Signature(models.Model):
             models.Index(fields=["letter", "email_canonical"]),
             models.Index(fields=["letter", "name_normalised"]),
             models.Index(fields=["letter", "name_key"]),
-            models.Index(fields=["letter", "website_domain"]),
-            models.Index(fields=["letter", "email_domain"]),
+            # Domain first: duplicates look within a letter, "known to this site" across them.
+            models.Index(fields=["website_domain", "letter"]),
+            models.Index(fields=["email_domain", "letter"]),
             models.Index(fields=["network_hash", "created_at"]),
             models.Index(fields=["email_state", "email_due_at"]),
         ]

@@ -8,10 +8,10 @@ admin can filter by it and act on a whole level at once:
 - **check**, when anything calls for a closer look: a disposable or free-mail address (anyone
   can open one), a look-alike domain, a possible duplicate within the letter, or a busy network
   (BUSY_SOURCE or more signatures from it in a day). Any one of these wins over every good sign.
-- **strong**, when nothing calls for a look and the signer is vouched for: the contact's
-  address is at the website's own domain, or the address's domain was approved on another
-  letter of this site (a known website alone vouches for the organisation, not for whoever
-  typed it, so it shows in the hint without making it strong).
+- **strong**, when nothing calls for a look and the signer, whose address is confirmed, is
+  vouched for: the contact's address is at the website's own domain, or the address's domain
+  was approved on another letter of this site (a known website alone vouches for the
+  organisation, not for whoever typed it, so it shows in the hint without making it strong).
 - **neutral**, otherwise: an address at the organisation's own domain but not at its website's,
   never seen on this site; nothing wrong, nothing vouching.
 
@@ -187,7 +187,12 @@ def with_signals(queryset):
                 | Q(same_source_count__gte=BUSY_SOURCE),
                 then=Value(Level.CHECK),
             ),
-            When(Q(email_domain_matches=True) | Q(address_known), then=Value(Level.STRONG)),
+            # An address not confirmed yet vouches for nothing.
+            When(
+                (Q(email_domain_matches=True) | Q(address_known))
+                & ~Q(status=Signature.Status.PENDING),
+                then=Value(Level.STRONG),
+            ),
             default=Value(Level.NEUTRAL),
             output_field=CharField(),
         )
@@ -229,6 +234,8 @@ def review_hint(signature) -> str:
             )
             % {"count": signature.known_letters}
         )
+    if signature.status == Signature.Status.PENDING:
+        reasons.append(_("address not confirmed yet"))
     if not reasons:
         reasons.append(_("own address, not at the website's domain, new to this site"))
     label = dict(Level.choices)[signature.review_level]

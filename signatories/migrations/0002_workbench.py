@@ -93,11 +93,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='signature',
-            index=models.Index(fields=['letter', 'website_domain'], name='signatories_letter__4695e7_idx'),
+            index=models.Index(fields=['website_domain', 'letter'], name='signatories_website_4d9626_idx'),
         ),
         migrations.AddIndex(
             model_name='signature',
-            index=models.Index(fields=['letter', 'email_domain'], name='signatories_letter__44e451_idx'),
+            index=models.Index(fields=['email_domain', 'letter'], name='signatories_email_d_022353_idx'),
         ),
         migrations.AddField(
             model_name='update',

@@ -72,3 +72,22 @@ def page(browser, request):
     context.close()
     # A CSP violation or a script error is a bug a person would hit.
     assert errors == [], errors
+
+
+def sign_in(page, live_server, username: str, password: str):
+    """Sign in to the admin through its login form, as a person does."""
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Site administration").wait_for()
+    return page
+
+
+@pytest.fixture
+def organiser_page(page, live_server):
+    """The admin in the browser, signed in as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("organiser", "o@example.org", "a-long-password-1")
+    return sign_in(page, live_server, "organiser", "a-long-password-1")

@@ -1,24 +1,12 @@
 """The organisers' side in a real browser: the admin's scripts work under our CSP."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from campaigns.models import Letter
 from signatories.models import Signature
 from tests.factories import LetterFactory, SignatureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def organiser_page(page, live_server):
-    get_user_model().objects.create_superuser("organiser", "o@example.org", "a-long-password-1")
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill("organiser")
-    page.get_by_label("Password").fill("a-long-password-1")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Site administration").wait_for()
-    return page
 
 
 def test_an_organiser_drafts_a_letter_and_the_slug_fills_itself(organiser_page, live_server):

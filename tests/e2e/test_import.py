@@ -3,12 +3,13 @@ a preview of every row and its errors, a corrected file, confirm."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 
 from signatories.counts import letter_counts
 from signatories.models import Signature
+from tests.e2e.conftest import sign_in
 from tests.factories import LetterFactory
+from tests.support.admin import organisers_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +30,9 @@ def organiser_page(page, live_server, letter):
     user = get_user_model().objects.create_user(
         "organiser", "o@example.org", "a-long-password-1", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Organisers"))
+    user.groups.add(organisers_group())
     letter.organisers.add(user)
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill("organiser")
-    page.get_by_label("Password").fill("a-long-password-1")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Site administration").wait_for()
-    return page
+    return sign_in(page, live_server, "organiser", "a-long-password-1")
 
 
 def csv_upload(name: str, *rows: str) -> dict:

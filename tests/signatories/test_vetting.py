@@ -309,6 +309,19 @@ def test_the_hint_says_its_level_and_why(admin_client, queue):
     assert hint["Plain Group"].startswith("neutral: own address")
 
 
+def test_an_address_not_confirmed_yet_is_never_strong(admin_client, letter):
+    signed(
+        letter, status="pending", organisation_name="Waiting Group",
+        website="https://waiting.example", contact_email="info@waiting.example",
+    )  # fmt: skip
+
+    html = admin_client.get(CHANGELIST).text
+
+    hint = row_of(html, "Waiting Group").split('class="field-review_hint">')[1]
+    assert hint.startswith("neutral: email at the website&#x27;s domain, address not confirmed")
+    assert ">Waiting Group</a>" not in admin_client.get(CHANGELIST + "?review=strong").text
+
+
 def test_the_hint_filter_lists_one_level(admin_client, queue):
     strong = admin_client.get(CHANGELIST + "?review=strong").text
     check = admin_client.get(CHANGELIST + "?review=check").text

@@ -36,3 +36,20 @@ def change_form_data(admin_client, url: str, **changes) -> dict:
 
 def post_change_form(admin_client, url: str, **changes):
     return admin_client.post(url, change_form_data(admin_client, url, **changes))
+
+
+def organisers_group():
+    """The Organisers group as its migration makes it. Browser tests run in transactions that
+    end by emptying the database, which takes the migration's group with it: this puts it
+    back, with the migration's own list of permissions."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("signatories.migrations.0003_organisers_group")
+    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    group.permissions.set(
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, _, codename in migration.PERMISSIONS
+    )
+    return group
