@@ -30,6 +30,12 @@ from signatories.vetting import name_key
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# Rows read in all, blank ones included: a file padded with empty rows is refused, not read.
+MAX_ROWS_READ = 5 * MAX_ROWS
+# An XLSX is a zip: its parts, unpacked, and its columns are bounded too, so that a small file
+# cannot unpack into gigabytes (a "zip bomb") or a row into thousands of cells.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 50
 IMPORT_COLUMNS = services.IMPORTED_FIELDS
 YES = frozenset({"yes", "true", "1"})
 NO = frozenset({"no", "false", "0"})
@@ -106,12 +112,14 @@ def read_table(content: bytes) -> list[list[str]]:
         table.pop()
     if not table:
         raise ImportFileError(_("The file is empty."))
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(rows)d rows under its header: split it into several "
-              "imports.") % {"rows": MAX_ROWS}
-        )  # fmt: skip
     return table
+
+
+def _too_many_rows() -> "ImportFileError":
+    return ImportFileError(
+        _("The file has more than %(rows)d rows under its header: split it into several "
+          "imports.") % {"rows": MAX_ROWS}
+    )  # fmt: skip
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
@@ -127,11 +135,12 @@ def _read_csv(content: bytes) -> list[list[str]]:
     # Spreadsheets set to a language that writes decimal commas save CSV with semicolons.
     delimiter = ";" if header.count(";") > header.count(",") else ","
     try:
-        table = []
+        table, filled = [], 0
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             table.append([cell.strip() for cell in row])
-            if len(table) > MAX_ROWS + 1:
-                break  # enough to say it is too long
+            filled += any(table[-1])
+            if filled > MAX_ROWS + 1 or len(table) > MAX_ROWS_READ:
+                raise _too_many_rows()
     except csv.Error as error:
         raise ImportFileError(
             _("The CSV could not be read near row %(row)d: %(error)s")
@@ -144,16 +153,29 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # only imports need it
 
     try:
+        unpacked = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(content)).infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ImportFileError(
+                _("The spreadsheet is too large once unpacked: save it as CSV, or split it.")
+            )
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise ImportFileError(_("The file could not be read as XLSX.")) from None
     try:
         sheet = workbook.worksheets[0]
-        table = []
-        for cells in sheet.iter_rows(values_only=True):
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise ImportFileError(
+                _("The sheet has cells beyond column %(columns)d: only the import's columns "
+                  "may be filled.") % {"columns": MAX_COLUMNS}
+            )  # fmt: skip
+        table, filled = [], 0
+        for cells in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             table.append([_cell_text(value) for value in cells])
-            if len(table) > MAX_ROWS + 1:
-                break
+            filled += any(table[-1])
+            if filled > MAX_ROWS + 1 or len(table) > MAX_ROWS_READ:
+                raise _too_many_rows()
+    except ImportFileError:
+        raise
     except Exception:  # a damaged sheet fails in many ways; none must become an error page
         raise ImportFileError(_("The file could not be read as XLSX.")) from None
     finally:
@@ -242,6 +264,8 @@ class ImportedRowForm(forms.ModelForm):
 
     country = CountryNameField()
     list_publicly = YesNoField(default=True)
+    # As on the sign form: an unnamed organisation may keep its country out of public counts.
+    hide_country = YesNoField(default=False)
     initiator = YesNoField(default=False)
 
     class Meta:
@@ -317,7 +341,12 @@ def _check_header(columns: list[str]) -> list[RowError]:
 
 # The fields whose model field checks more than the form field did: the texts (the country
 # and the yes/no columns are fully checked by their form fields).
-MODEL_CHECKED = frozenset(IMPORT_COLUMNS) - {"country", "list_publicly", "initiator"}
+MODEL_CHECKED = frozenset(IMPORT_COLUMNS) - {
+    "country",
+    "list_publicly",
+    "hide_country",
+    "initiator",
+}
 
 
 @functools.cache

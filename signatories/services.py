@@ -202,10 +202,10 @@ def signature_confirm(*, token: str) -> Signature:
 # and checks the file; this writes it).
 
 # What an imported row may set: the sign form's fields but the declarations (the organisers
-# hold the organisation's consent) and the country's privacy, plus the initiator mark.
+# hold the organisation's consent), plus the initiator mark.
 IMPORTED_FIELDS = [
     "organisation_name", "website", "country", "contact_name", "contact_role", "contact_email",
-    "list_publicly", "initiator", "comment",
+    "list_publicly", "hide_country", "initiator", "comment",
 ]  # fmt: skip
 
 

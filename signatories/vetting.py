@@ -17,8 +17,9 @@ admin can filter by it and act on a whole level at once:
 
 Possible duplicates are the other live signatures of the same letter with the same website
 domain, the same email domain (own domains only: two gmail.com addresses say nothing), or the
-same name key (`name_key`). Known-to-this-site counts approved signatures of *other* letters
-and shows only how many letters: letters of different coalitions never see each other's
+same name key (`name_key`). Known-to-this-site counts signatures of *other* letters published
+by name on a public letter (`published_elsewhere`: never an unnamed one, never a draft's), and
+shows only how many letters: letters of different coalitions never see each other's
 signatories (the admin names them only to someone who organises that letter).
 """
 
@@ -46,6 +47,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from campaigns.models import Letter
 from signatories.models import AddressKind, Signature
 from signatories.text import name_for_matching
 
@@ -140,11 +142,20 @@ def _duplicates():
     )
 
 
+def published_elsewhere():
+    """The signatures that may vouch for an organisation on another letter: approved and
+    published by name on a public letter. An unnamed signatory, or one on a draft, is counted
+    nowhere else: any organiser can type a domain into their own signature, and a count that
+    included them would tell whether an at-risk organisation signed another coalition's letter.
+    """
+    return Signature.objects.named().exclude(letter__status=Letter.Status.DRAFT)
+
+
 def _approved_elsewhere(*, website: bool = True):
-    """Approved signatures of other letters with the same domains."""
+    """Signatures published on other letters with the same domains."""
     return (
-        Signature.objects.filter(_same_domains(website=website))
-        .filter(status=Signature.Status.APPROVED)
+        published_elsewhere()
+        .filter(_same_domains(website=website))
         .exclude(letter=OuterRef("letter"))
     )
 
@@ -282,7 +293,7 @@ def known_elsewhere(signature: Signature, letters) -> tuple[int, list[Signature]
     signatures on those of `letters` (the ones the viewer organises) that are not this one's
     letter."""
     others = (
-        Signature.objects.filter(status=Signature.Status.APPROVED)
+        published_elsewhere()
         .exclude(letter_id=signature.letter_id)
         .filter(_domain_match(signature))
     )

@@ -74,6 +74,18 @@ VETTING_FIELDS = [
 ]  # fmt: skip
 
 
+class OwnLettersCountryFilter(CountryFilter):
+    """The countries of the signatures this user may see: django-countries' filter lists those
+    of every letter, which would show an organiser where another coalition's signatories are."""
+
+    def lookup_choices(self, changelist):
+        shown = changelist.root_queryset.order_by().values_list(self.field_path, flat=True)
+        codes = set(shown.distinct())
+        for code, name in self.field.get_choices(include_blank=False):
+            if code in codes:
+                yield code, name
+
+
 class ReviewFilter(admin.SimpleListFilter):
     title = _("review hint")
     parameter_name = "review"
@@ -144,8 +156,8 @@ class SignatureAdmin(LetterScopedAdmin):
     ]  # fmt: skip
     list_filter = [
         ("letter", admin.RelatedOnlyFieldListFilter), "status", ReviewFilter,
-        ("country", CountryFilter), "email_domain_matches", "address_kind", "lookalike_domain",
-        DuplicateFilter, SourceFilter,
+        ("country", OwnLettersCountryFilter), "email_domain_matches", "address_kind",
+        "lookalike_domain", DuplicateFilter, SourceFilter,
         "email_state", "list_publicly", "initiator",
     ]  # fmt: skip
     search_fields = [

@@ -167,6 +167,22 @@ def test_with_approve_they_are_counted_and_published_at_once(letter, tmp_path):
     }
 
 
+def test_an_unnamed_organisation_can_keep_its_country_private(letter, tmp_path):
+    header = "organisation_name,country,contact_name,contact_email,list_publicly,hide_country"
+    path = csv_file(
+        tmp_path,
+        "Quiet Group,BY,Anon,anon@quiet.example,no,yes",
+        "Named Group,BY,Olga,olga@named.example,yes,",
+        header=header,
+    )
+
+    run(letter, path, "--approve")
+
+    counts = letter_counts(letter)
+    assert (counts.signatories, counts.countries) == (2, 1)
+    assert {line.code: line.count for line in counts.by_country} == {"BY": 1, "": 1}
+
+
 def test_an_xlsx_file_is_read_from_its_first_sheet(letter, tmp_path):
     path = xlsx_file(
         tmp_path,
@@ -228,7 +244,7 @@ def test_an_unknown_column_is_an_error_and_missing_optional_ones_are_fine(letter
 
     assert lines == [
         "row 1: phone: unknown column; the columns are: organisation_name, website, country, "
-        "contact_name, contact_role, contact_email, list_publicly, initiator, comment"
+        "contact_name, contact_role, contact_email, list_publicly, hide_country, initiator, comment"
     ]
 
     header = "organisation_name,country,contact_name,contact_email"
@@ -340,6 +356,35 @@ def test_a_file_over_the_limits_is_refused_whole(letter, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
     error, _ = fails(letter, csv_file(tmp_path, *GOOD_ROWS))
     assert "larger than 0 MB" in error or "larger than" in error
+
+
+def test_blank_lines_never_hide_rows_past_the_limit(letter, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    rows = GOOD_ROWS[:2]
+    last = GOOD_ROWS[2]
+
+    # Blank lines do not count: three rows with a gap import whole.
+    out, _ = run(letter, csv_file(tmp_path, *rows, "", "", last), "--dry-run")
+    assert "3 signatures would be imported" in out
+
+    # A fourth row after the gap is refused with the file, never left out quietly.
+    monkeypatch.setattr(importing, "MAX_ROWS", 2)
+    error, _ = fails(letter, csv_file(tmp_path, *rows, "", "", last))
+    assert "more than 2 rows under its header" in error
+
+
+def test_a_spreadsheet_that_unpacks_too_large_or_too_wide_is_refused(letter, tmp_path, monkeypatch):
+    header = HEADER.split(",")
+    # A small file that unpacks into much more (here a long cell; in an attack, gigabytes).
+    monkeypatch.setattr(importing, "MAX_XLSX_UNPACKED_BYTES", 50_000)
+    long_name = ["Group " + "x" * 100_000, *GOOD_ROWS[0].split(",")[1:]]
+    error, _ = fails(letter, xlsx_file(tmp_path, [header, long_name]))
+    assert "too large once unpacked" in error
+
+    monkeypatch.undo()
+    wide = [*GOOD_ROWS[0].split(","), *[""] * 60, "stray"]
+    error, _ = fails(letter, xlsx_file(tmp_path, [header, wide], name="wide.xlsx"))
+    assert "cells beyond column 50" in error
 
 
 def test_an_unknown_letter_or_user_or_file_is_an_error(letter, tmp_path):
@@ -616,7 +661,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 
 def test_the_demo_spreadsheet_imports_into_the_demo_letter(settings):
     call_command("seed_demo", stdout=io.StringIO())
-    letter = Letter.objects.get()
+    letter = Letter.objects.get(slug="un-china-rights")
     before = letter_counts(letter).signatories
 
     out, _ = run(letter, str(settings.BASE_DIR / "demo" / "signatures-to-import.csv"), "--approve")

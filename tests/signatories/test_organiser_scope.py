@@ -178,6 +178,47 @@ def test_an_organiser_of_one_letter_sees_nothing_of_another_letters_signatures(
         assert SECRET_UPDATE not in response.content.decode(errors="replace")
 
 
+def test_the_country_filter_lists_only_the_organisers_own_letters_countries(
+    letters, organiser_of_alpha
+):
+    _, bravo = letters
+    SignatureFactory(letter=bravo, country="BT", list_publicly=False, status="approved")
+    page = signed_in(organiser_of_alpha).get("/admin/signatories/signature/").text
+
+    assert "?country=KE" in page  # their own signatories' country
+    assert "Bhutan" not in page
+
+
+def test_known_to_this_site_never_counts_another_letters_unnamed_or_draft_signatories(
+    letters, organiser_of_alpha
+):
+    from signatories.services import _derive_from_addresses
+
+    alpha, bravo = letters
+    draft = LetterFactory(status="draft")
+    for letter, named in ((bravo, False), (draft, True)):
+        hidden = SignatureFactory.build(
+            letter=letter, website="https://at-risk.example", contact_email="x@at-risk.example",
+            list_publicly=named, status="approved",
+        )  # fmt: skip
+        _derive_from_addresses(hidden)
+        hidden.save()
+    # An organiser of Alpha types the guessed domain into a signature of their own.
+    mine = SignatureFactory.build(
+        letter=alpha, organisation_name="Probe", website="https://at-risk.example",
+        contact_email="probe@at-risk.example", status="verified",
+    )  # fmt: skip
+    _derive_from_addresses(mine)
+    mine.save()
+
+    client = signed_in(organiser_of_alpha)
+    page = client.get(f"/admin/signatories/signature/{mine.pk}/change/").text
+    listing = client.get("/admin/signatories/signature/").text
+
+    assert "Approved on 0 other letters" in page
+    assert "approved on" not in listing.split(">Probe</a>")[1].split("</tr>")[0]
+
+
 def test_an_organisers_actions_cannot_reach_another_letters_signatures(letters, organiser_of_alpha):
     client = signed_in(organiser_of_alpha)
     secret = Signature.objects.get(organisation_name=SECRET_NAME)
