@@ -57,12 +57,14 @@ from signatories.text import name_for_matching
 # "Oxfam Inc." are one Oxfam. Dotted forms are read without their dots ("e.V." is "ev").
 LEGAL_FORMS = frozenset(
     {
-        # German, Austrian, Swiss
-        "ev", "rv", "ggmbh", "gmbh", "mbh", "gemeinnutzige", "ag", "kg", "ug",
+        # German, Austrian, Swiss (not "AG", "KG", "UG": also country codes, as in
+        # "Lawyers for Justice (KG)", and forms of companies rather than of NGOs)
+        "ev", "rv", "ggmbh", "gmbh", "mbh", "gemeinnutzige",
         # English-speaking
         "inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "cic", "cio", "pbc",
         # French, Belgian, Spanish, Italian, Latin American
-        "sa", "sarl", "sas", "asbl", "aisbl", "vzw", "ac", "iap", "onlus", "odv", "aps", "ets",
+        # ("SA" and "AC" are left out for the same reason: South Africa, Ascension)
+        "sarl", "sas", "asbl", "aisbl", "vzw", "iap", "onlus", "odv", "aps", "ets",
         # "non-governmental organisation", in a few languages
         "ngo", "ong", "ngos",
     }

@@ -32,3 +32,27 @@ def test_the_demo_has_a_review_queue_that_the_public_does_not_see(client, admin_
     ).text
     assert "Grassroots Rights Initiative" in queue
     assert "LAWYERS FOR JUSTICE (NG), Inc." in queue
+
+
+def test_the_demo_review_queue_shows_each_signal(admin_client):
+    from signatories.vetting import with_signals
+
+    call_command("seed_demo")
+
+    letter = Letter.objects.get(slug=DEMO_SLUG)
+    levels = dict(
+        with_signals(letter.signatures.awaiting_review()).values_list(
+            "organisation_name", "review_level"
+        )
+    )
+    assert levels["LAWYERS FOR JUSTICE (NG), Inc."] == "check"  # the same as an approved one
+    assert levels["Human Rights Forum — youth section"] == "check"  # an approved one's website
+    assert levels["Grassroots Rights Initiative"] == "check"  # free-mail
+    assert levels["Solidarity Now"] == "check"  # disposable
+    assert levels["Centre for Media Freedom (KE)"] == "strong"
+    # The approved list itself holds no false duplicates.
+    approved = with_signals(letter.signatures.counted()).filter(duplicate_count__gt=0)
+    assert set(approved.values_list("organisation_name", flat=True)) == {
+        "Lawyers for Justice (NG)",
+        "Human Rights Forum (TW)",
+    }

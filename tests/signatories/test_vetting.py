@@ -133,6 +133,9 @@ DIFFERENT_ORGANISATIONS = [
     ("Open Society Foundations", "Open Society Institute"),
     ("Greenpeace", "Green Peace Movement"),
     ("Front Line Defenders", "Frontline"),
+    # Country codes in a name are not legal forms ("KG" and "UG" are German company forms).
+    ("Lawyers for Justice (KG)", "Lawyers for Justice (UG)"),
+    ("Human Rights Forum SA", "Human Rights Forum AG"),
 ]
 
 

@@ -10,7 +10,6 @@ from signatories.counts import recount
 from signatories.demo import DEMO_LETTER, DEMO_REVIEW_QUEUE, DEMO_SLUG, demo_signatories
 from signatories.models import Signature, SignatureEvent
 from signatories.services import _derive_from_addresses as derive_vetting_fields
-from signatories.text import name_for_matching
 from signatories.tokens import new_withdraw_key
 
 
@@ -44,24 +43,20 @@ class Command(BaseCommand):
         people = demo_signatories(random.Random(2020))  # noqa: S311 - a fixed demo, not a secret
         for offset, person in enumerate(people):
             signed = now - timedelta(days=14, minutes=offset * 37)
-            signatures.append(
-                Signature(
-                    letter=letter,
-                    **person,
-                    email_canonical=person["contact_email"],
-                    name_normalised=name_for_matching(person["organisation_name"]),
-                    website_domain=person["website"].removeprefix("https://"),
-                    email_domain_matches=True,
-                    authorised=True,
-                    consent=True,
-                    status=Signature.Status.APPROVED,
-                    created_at=signed,
-                    confirmed_at=signed,
-                    approved_at=signed,
-                    withdraw_key=new_withdraw_key(),
-                    email_state=Signature.EmailState.SENT,
-                )
+            signature = Signature(
+                letter=letter,
+                **person,
+                authorised=True,
+                consent=True,
+                status=Signature.Status.APPROVED,
+                created_at=signed,
+                confirmed_at=signed,
+                approved_at=signed,
+                withdraw_key=new_withdraw_key(),
+                email_state=Signature.EmailState.SENT,
             )
+            derive_vetting_fields(signature)  # as the sign form would: duplicates show
+            signatures.append(signature)
         Signature.objects.bulk_create(signatures)
         recount(letter, repair=True)
         self._queue_for_review(letter, now)
