@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Letter
 from config.forms import RevisionCheckedForm
 
+# Addresses under /letters/ that are not letters.
+RESERVED_SLUGS = frozenset({"feed"})
+
 
 class LetterForm(RevisionCheckedForm):
     """The organisers' form for a letter (in the admin)."""
@@ -18,6 +21,12 @@ class LetterForm(RevisionCheckedForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(
+                _("“%(slug)s” is the address of another page: choose another slug."),
+                code="slug_reserved",
+                params={"slug": slug},
+            )
         if self.instance.pk and self.instance.slug_locked and slug != self.instance.slug:
             raise ValidationError(
                 _("The letter has opened: its address is in emails and links, so it stays."),

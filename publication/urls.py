@@ -1,11 +1,17 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from publication import views
+from publication.caching import public_cache_page
+from publication.feeds import SITEMAPS, LetterFeed
 
 app_name = "publication"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before the letters' own addresses: "feed" is not a letter (the slug is reserved).
+    path("letters/feed/", public_cache_page(LetterFeed()), name="letter_feed"),
+    path("sitemap.xml", public_cache_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("letters/<slug:slug>/", views.letter_detail, name="letter_detail"),
     path("letters/<slug:slug>/signatories.csv", views.signatories_csv, name="signatories_csv"),
 ]

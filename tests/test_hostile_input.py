@@ -56,6 +56,8 @@ def test_reading_endpoints_take_any_parameter(client, letter, payload):
         ("/api/letters/", {"page": payload}),
         ("/letters/target/signatories.csv", {"x": payload}),
         ("/", {"q": payload}),
+        ("/letters/feed/", {"x": payload}),
+        ("/sitemap.xml", {"p": payload}),
     ]:
         assert_safe(client.get(path, params))
 
