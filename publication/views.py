@@ -1,9 +1,11 @@
 import csv
 
+from csp.decorators import csp_replace
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -96,3 +98,19 @@ def signatories_csv(request, letter):
     filename = f"{slugify(letter.slug)}-signatories.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The one page other sites may frame: partners show the live counts on their own pages. Every
+# other page keeps "frame-ancestors 'none'" and X-Frame-Options: DENY (clickjacking).
+EMBED_POLICY = {"frame-ancestors": ["*"]}
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace(EMBED_POLICY)
+@letter_view()
+def letter_embed(request, letter):
+    """The headline counts, progress to the goal and a link to the sign form, small enough
+    for an iframe on a partner's site."""
+    context = {"letter": letter, "counts": letter_counts(letter)}
+    return render(request, "publication/embed.html", context)

@@ -58,6 +58,7 @@ def test_reading_endpoints_take_any_parameter(client, letter, payload):
         ("/", {"q": payload}),
         ("/letters/feed/", {"x": payload}),
         ("/sitemap.xml", {"p": payload}),
+        ("/letters/target/embed/", {"x": payload}),
     ]:
         assert_safe(client.get(path, params))
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from campaigns import errors as letter_errors
 from campaigns import services as letter_services
 from campaigns.forms import LetterForm
 from campaigns.models import Letter
+from config.site import absolute_url
 from signatories.admin.base import LetterScopedAdmin
 from signatories.admin.dashboard import DashboardViews
 from signatories.admin.exporting import ExportViews
@@ -43,11 +44,12 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
         (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
         (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
         (_("Organisers"), {"fields": ["organisers"]}),
+        (_("Sharing"), {"fields": ["embed_snippet"]}),
         (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["created_at", "updated_at", "opened_at", "closed_at"]
+        readonly = ["created_at", "updated_at", "opened_at", "closed_at", "embed_snippet"]
         if obj is not None and obj.slug_locked:
             readonly.append("slug")  # emailed and published links name it
         return readonly
@@ -93,6 +95,23 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
                 approved_total=Subquery(approved.annotate(n=Sum("signatories")).values("n")),
                 review_total=Subquery(review.annotate(n=Count("pk")).values("n")),
             )
+        )
+
+    @admin.display(description=_("counter for other sites"))
+    def embed_snippet(self, letter):
+        """The HTML partners paste to show the live counts on their pages (the embed page is
+        the only one other sites may frame)."""
+        if letter.pk is None:
+            return "—"
+        url = absolute_url(reverse("publication:letter_embed", kwargs={"slug": letter.slug}))
+        snippet = (
+            f'<iframe src="{url}" title="{escape(letter.title)}" width="360" height="220" '
+            'style="border:0" loading="lazy"></iframe>'
+        )
+        return format_html(
+            '<code>{}</code><div class="help">{}</div>',
+            snippet,
+            _("Copy this into a page of another site: it shows the counts and a link to sign."),
         )
 
     @admin.display(description=_("signatories"), ordering="approved_total")
