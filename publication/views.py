@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from campaigns.models import Letter
 from config.release import release_id
 from publication.caching import letter_view, public_cache
+from publication.sharing import letter_share
 from signatories.counts import letter_counts, letters_totals
 from signatories.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
 from signatories.spreadsheets import spreadsheet_safe
@@ -48,6 +49,7 @@ def letter_detail(request, letter, preview=False):
         "query": query,
         "lists_cache_seconds": 0 if query or preview else LISTS_CACHE_SECONDS,
         "release": release_id(),
+        "share": letter_share(letter, counts),
     }
     if query:
         context["matches"] = SimpleLazyObject(lambda: search(letter, query))

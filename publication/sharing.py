@@ -1,0 +1,48 @@
+"""Sharing a letter: the page's OpenGraph and Twitter card metadata, and plain share links to
+the usual services. Only links: no service's script or image is loaded from the page."""
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from config.site import absolute_url
+
+
+@dataclass(frozen=True)
+class Share:
+    url: str  # the letter's address
+    title: str
+    description: str  # "N organisations from M countries have signed. <summary>"
+    links: list[tuple[str, str]]  # (service, link)
+
+
+def letter_share(letter, counts) -> Share:
+    url = absolute_url(letter.get_absolute_url())
+    description = " ".join(filter(None, [_headline(counts), letter.summary]))
+    text = f"{letter.title} {url}"
+    links = [
+        ("Email", f"mailto:?{urlencode({'subject': letter.title, 'body': url}, quote_via=quote)}"),
+        ("Mastodon", f"https://mastodonshare.com/?{urlencode({'text': text})}"),
+        ("Bluesky", f"https://bsky.app/intent/compose?{urlencode({'text': text})}"),
+        ("X", f"https://x.com/intent/post?{urlencode({'text': letter.title, 'url': url})}"),
+        ("WhatsApp", f"https://wa.me/?{urlencode({'text': text})}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?{urlencode({'url': url})}"),
+    ]
+    return Share(url=url, title=letter.title, description=description, links=links)
+
+
+def _headline(counts) -> str:
+    if not counts.signatories:
+        return ""
+    organisations = ngettext("%(n)d organisation", "%(n)d organisations", counts.signatories) % {
+        "n": counts.signatories
+    }
+    countries = ngettext("%(m)d country", "%(m)d countries", counts.countries) % {
+        "m": counts.countries
+    }
+    return _("%(organisations)s from %(countries)s have signed.") % {
+        "organisations": organisations,
+        "countries": countries,
+    }
