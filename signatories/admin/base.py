@@ -4,7 +4,8 @@ seeing only the letters they organise."""
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from campaigns.models import Letter
 from config.forms import STALE_FORM_MESSAGE
@@ -70,3 +71,35 @@ class LetterScopedAdmin(ServiceSavedAdmin):
             if exists:
                 raise PermissionDenied
         return found
+
+
+def may_work_on(user, letter, *permissions: str) -> bool:
+    """Whether `user` holds every one of `permissions` and organises `letter`: what each page
+    of the workbench (import, export, updates) asks."""
+    return all(user.has_perm(permission) for permission in permissions) and may_organise(
+        user, letter.pk
+    )
+
+
+def workbench_letter(request, object_id, *permissions: str) -> Letter:
+    """The letter a workbench page is about: 404 when there is none, 403 unless the user may
+    work on it with `permissions`."""
+    letter = Letter.objects.filter(pk=object_id).first()
+    if letter is None:
+        raise Http404
+    if not may_work_on(request.user, letter, *permissions):
+        raise PermissionDenied
+    return letter
+
+
+def workbench_page(model_admin, request, template, letter, title, context):
+    """A workbench page under the letter's admin (templates/admin/signatories/<template>)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": letter,
+        "letter": letter,
+        "title": title,
+        **context,
+    }
+    return TemplateResponse(request, f"admin/signatories/{template}", context)

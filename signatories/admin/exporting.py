@@ -9,22 +9,23 @@ history as an export of contact details.
 
 import io
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.urls import path
 
-from campaigns.models import Letter
 from signatories import exporting
-from signatories.admin.base import may_organise
+from signatories.admin.base import may_work_on, workbench_letter
+
+
+def export_permissions(*, contacts: bool) -> list[str]:
+    """What exporting the list (or, with `contacts`, the contact details) takes."""
+    if contacts:
+        return ["signatories.export_signatures", "signatories.export_contacts"]
+    return ["signatories.export_signatures"]
 
 
 def may_export(user, letter, *, contacts: bool) -> bool:
     """Whether `user` may export `letter`'s list (or, with `contacts`, its contact details)."""
-    if not user.has_perm("signatories.export_signatures"):
-        return False
-    if contacts and not user.has_perm("signatories.export_contacts"):
-        return False
-    return may_organise(user, letter.pk)
+    return may_work_on(user, letter, *export_permissions(contacts=contacts))
 
 
 class ExportViews:
@@ -49,12 +50,8 @@ class ExportViews:
         ]
 
     def export_view(self, request, object_id, kind, file_format):
-        letter = Letter.objects.filter(pk=object_id).first()
-        if letter is None:
-            raise Http404
         contacts = kind == "contacts"
-        if not may_export(request.user, letter, contacts=contacts):
-            raise PermissionDenied
+        letter = workbench_letter(request, object_id, *export_permissions(contacts=contacts))
         allowed = ["POST"] if contacts else ["GET", "HEAD"]
         if request.method not in allowed:
             return HttpResponseNotAllowed(allowed)

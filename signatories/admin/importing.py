@@ -14,24 +14,25 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.models import Letter
 from signatories import importing
-from signatories.admin.base import may_organise
+from signatories.admin.base import may_work_on, workbench_letter, workbench_page
 
 # How long an uploaded file waits for its confirmation.
 PREVIEW_SECONDS = 60 * 60
 
 
+IMPORT_PERMISSION = "signatories.import_signatures"
+
+
 def may_import(user, letter) -> bool:
-    return user.has_perm("signatories.import_signatures") and may_organise(user, letter.pk)
+    return may_work_on(user, letter, IMPORT_PERMISSION)
 
 
 class UploadForm(forms.Form):
@@ -159,22 +160,10 @@ class ImportViews:
     # Helpers -----------------------------------------------------------------------------------
 
     def _import_letter(self, request, object_id) -> Letter:
-        letter = Letter.objects.filter(pk=object_id).first()
-        if letter is None:
-            raise Http404
-        if not may_import(request.user, letter):
-            raise PermissionDenied
-        return letter
+        return workbench_letter(request, object_id, IMPORT_PERMISSION)
 
     def _import_render(self, request, template, letter, title, context):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "letter": letter,
-            "title": title,
-            **context,
-        }
-        return TemplateResponse(request, f"admin/signatories/{template}", context)
+        return workbench_page(self, request, template, letter, title, context)
 
 
 def _cache_key(request, letter, key: str) -> str:

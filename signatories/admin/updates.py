@@ -10,25 +10,26 @@ from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from campaigns.models import Letter
 from signatories import updates
-from signatories.admin.base import may_organise
+from signatories.admin.base import may_work_on, workbench_letter, workbench_page
 from signatories.models import Update
 
 # While an update goes out, its page reloads itself this often (seconds).
 REFRESH_SECONDS = 3
 
 
+UPDATE_PERMISSION = "signatories.send_update"
+
+
 def may_send_updates(user, letter) -> bool:
-    return user.has_perm("signatories.send_update") and may_organise(user, letter.pk)
+    return may_work_on(user, letter, UPDATE_PERMISSION)
 
 
 class UpdateForm(forms.ModelForm):
@@ -187,12 +188,7 @@ class UpdateViews:
     # Helpers -----------------------------------------------------------------------------------
 
     def _updates_letter(self, request, object_id) -> Letter:
-        letter = Letter.objects.filter(pk=object_id).first()
-        if letter is None:
-            raise Http404
-        if not may_send_updates(request.user, letter):
-            raise PermissionDenied
-        return letter
+        return workbench_letter(request, object_id, UPDATE_PERMISSION)
 
     def _updates_get(self, letter, update_id, *, progress=False) -> Update:
         found = letter.updates.all()
@@ -205,15 +201,4 @@ class UpdateViews:
         return reverse(f"{prefix}_{name}", args=[letter.pk, update.pk])
 
     def _updates_render(self, request, template, letter, title, **context):
-        return TemplateResponse(
-            request,
-            f"admin/signatories/{template}",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "original": letter,
-                "letter": letter,
-                "title": title,
-                **context,
-            },
-        )
+        return workbench_page(self, request, template, letter, title, context)
