@@ -11,3 +11,7 @@ class StaleEdit(LetterError):
 
 class SlugLocked(LetterError):
     """The letter has opened: its address is in emails and links, and stays as it is."""
+
+
+class NotDeliverable(LetterError):
+    """Only a public letter not yet delivered can be delivered."""

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Letter
@@ -33,3 +34,14 @@ class LetterForm(RevisionCheckedForm):
                 code="slug_locked",
             )
         return slug
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        delivered_at = self.instance.delivered_at if self.instance.pk else None
+        if delivered_at is not None and status != Letter.Status.CLOSED:
+            raise ValidationError(
+                _("The letter was delivered on %(date)s: it stays closed."),
+                code="delivered",
+                params={"date": date_format(delivered_at, "DATE_FORMAT")},
+            )
+        return status

@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 from math import ceil
 
 from django.conf import settings
@@ -16,8 +18,8 @@ from config.release import release_id
 
 class LetterQuerySet(models.QuerySet):
     def public(self):
-        """Letters anyone may see: everything but drafts."""
-        return self.exclude(status=Letter.Status.DRAFT)
+        """Letters anyone may see: open and closed ones, not drafts nor embargoed ones."""
+        return self.filter(status__in=Letter.PUBLIC_STATUSES)
 
     def open(self):
         """Letters taking signatures now: open, and not past their closing date."""
@@ -41,11 +43,27 @@ class LetterQuerySet(models.QuerySet):
         return self.closed().order_by(closed.desc(nulls_last=True), "-pk")
 
 
+def new_invite_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def text_hash(title: str, body: str) -> str:
+    """What identifies a text of a letter: anyone holding the title and body can check it."""
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
 class Letter(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # Collecting signatures before the launch: nothing public, signing only by the invite
+        # link. Opening it reveals the counts and the list at once.
+        EMBARGOED = "embargoed", _("Embargoed: signing by invitation only")
         OPEN = "open", _("Open for signatures")
         CLOSED = "closed", _("Closed")
+
+    PUBLIC_STATUSES = (Status.OPEN, Status.CLOSED)
+    # Statuses in which the text people sign is fixed: each change of it is a new version.
+    SIGNING_STATUSES = (Status.EMBARGOED, Status.OPEN)
 
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(
@@ -115,6 +133,13 @@ class Letter(models.Model):
             "(with the Organisers group's permissions). Nobody else sees them, except superusers."
         ),
     )
+    invite_key = models.CharField(
+        _("invite key"), max_length=64, default=new_invite_key, editable=False
+    )
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True, editable=False)
+    delivered_to = models.CharField(_("delivered to"), max_length=255, blank=True, editable=False)
+    # The number of the letter's current text (LetterVersion); 0 until it first takes signatures.
+    text_version = models.PositiveIntegerField(_("text version"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
@@ -135,6 +160,7 @@ class Letter(models.Model):
         # Explicit about drafts, never opened: PostgreSQL sorts NULL first when descending,
         # SQLite last.
         ordering = [F("opened_at").desc(nulls_last=True), "-created_at"]
+        permissions = [("deliver_letter", _("Can record the delivery of a letter"))]
 
     def __str__(self):
         return self.title
@@ -147,6 +173,21 @@ class Letter(models.Model):
         in its cache (for up to max-age) fetches it anew, for someone who just signed or left."""
         version = Letter.objects.filter(pk=self.pk).values_list("published_version", flat=True)
         return f"{self.get_absolute_url()}?v={version.first()}"
+
+    def get_invite_url(self) -> str:
+        """The sign form's address that works while the letter is embargoed (and after)."""
+        sign = reverse("signatories:sign", kwargs={"slug": self.slug})
+        return f"{sign}?invite={self.invite_key}"
+
+    def get_sign_url(self) -> str:
+        """The sign form's address for someone who can see the letter (staff, during the
+        embargo): the invite link while it is embargoed."""
+        if self.is_embargoed:
+            return self.get_invite_url()
+        return reverse("signatories:sign", kwargs={"slug": self.slug})
+
+    def invite_matches(self, key: str | None) -> bool:
+        return bool(key) and secrets.compare_digest(str(key), self.invite_key)
 
     @property
     def is_past_closing(self) -> bool:
@@ -161,12 +202,22 @@ class Letter(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.effective_status == self.Status.OPEN
+        """Taking signatures: open, or embargoed (through the invite link), until it closes."""
+        return self.status in self.SIGNING_STATUSES and not self.is_past_closing
+
+    @property
+    def is_embargoed(self) -> bool:
+        return self.status == self.Status.EMBARGOED
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_at is not None
 
     @property
     def slug_locked(self) -> bool:
-        """Once a letter has opened, its address is in emails, links and the press: fixed."""
-        return self.opened_at is not None
+        """Once a letter takes signatures, its address is in emails, links and the press:
+        fixed."""
+        return self.opened_at is not None or self.is_embargoed
 
     @property
     def reply_to(self) -> str:
@@ -175,7 +226,7 @@ class Letter(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status != self.Status.DRAFT
+        return self.status in self.PUBLIC_STATUSES
 
     @property
     def days_left(self) -> int | None:
@@ -193,3 +244,35 @@ class Letter(models.Model):
         # changes whenever the letter is saved.
         key = f"letter-body:{release_id()}:{self.pk}:{self.published_version}"
         return cache.get_or_set(key, lambda: render_markdown(self.body), 60 * 60 * 24)
+
+
+class LetterVersion(models.Model):
+    """One text of a letter (title and body) as it stood while taking signatures: the first
+    when it opened (or went under embargo), then one for each change. Signatures record the
+    number of the text their signer signed."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("body"))
+    text_hash = models.CharField(_("SHA-256 of the text"), max_length=64)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("text version")
+        verbose_name_plural = _("text versions")
+        ordering = ["letter", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "number"], name="one_text_per_number")
+        ]
+
+    def __str__(self):
+        return f"{self.letter} v{self.number}"

@@ -1,16 +1,17 @@
 """Every change to a letter: organisers' edits (through the admin) and what happens on its own.
 
 Each edit stamps the status changes (opened, closed), locks the slug once the letter has opened,
-refuses a form opened before someone else saved, and bumps `published_version`, so cached
-pages of the letter are bypassed from the commit on.
+refuses a form opened before someone else saved, records a new text version when the text of
+a letter taking signatures changes, and bumps `published_version`, so cached pages of the
+letter are bypassed from the commit on.
 """
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.errors import SlugLocked, StaleEdit
-from campaigns.models import Letter
+from campaigns.errors import NotDeliverable, SlugLocked, StaleEdit
+from campaigns.models import Letter, LetterVersion, new_invite_key, text_hash
 from campaigns.signals import letter_updated
 
 
@@ -21,11 +22,13 @@ def letter_create(*, letter: Letter, organisers=(), created_by=None) -> Letter:
     _stamp_status(letter, before=None)
     letter.save()
     letter.organisers.set({*organisers, *([created_by] if created_by is not None else [])})
+    if _record_version(letter, by=created_by):
+        letter.save(update_fields=["text_version"])
     return letter
 
 
 @transaction.atomic(durable=True)
-def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
+def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> Letter:
     """Save an organiser's changes (field -> new value) to a letter.
 
     `revision` is the letter's revision when the form was opened: if anyone saved the letter
@@ -43,8 +46,9 @@ def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
     for field, value in changes.items():
         setattr(locked, field, value)
     _stamp_status(locked, before=before)
+    _record_version(locked, by=by)
     locked.revision += 1
-    fields = {*changes, "opened_at", "closed_at", "revision", "updated_at"}
+    fields = {*changes, "opened_at", "closed_at", "revision", "updated_at", "text_version"}
     locked.save(update_fields=fields)
     Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
     locked.refresh_from_db(fields=["published_version"])
@@ -54,6 +58,59 @@ def letter_update(*, letter: Letter, changes: dict, revision: int) -> Letter:
     # transaction; campaigns knows nothing of it.
     letter_updated.send(sender=Letter, letter=locked, changed=set(changes))
     return locked
+
+
+def _record_version(letter: Letter, *, by) -> bool:
+    """Record the letter's text as a new version if it takes signatures (or has taken them)
+    and its title or body differ from the last version: signers signed a given text, and
+    anyone may see what changed after they did. Returns whether a version was recorded."""
+    if letter.text_version == 0 and letter.status not in Letter.SIGNING_STATUSES:
+        return False  # a draft's text is still being written
+    digest = text_hash(letter.title, letter.body)
+    last = letter.versions.order_by("-number").values_list("text_hash", flat=True).first()
+    if last == digest:
+        return False
+    letter.text_version += 1
+    LetterVersion.objects.create(
+        letter=letter,
+        number=letter.text_version,
+        title=letter.title,
+        body=letter.body,
+        text_hash=digest,
+        created_by=by,
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
+def letter_deliver(*, letter: Letter, to: str, at=None) -> Letter:
+    """Record that the letter was handed to `to` (at `at`, now by default): it closes, and
+    its list is frozen (signatories.services approves nothing on a delivered letter; those
+    who withdraw still leave it). Raises NotDeliverable for a draft, an embargoed letter or
+    one already delivered."""
+    locked = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not locked.is_public or locked.is_delivered:
+        raise NotDeliverable(locked)
+    before = locked.status
+    locked.delivered_at = at or timezone.now()
+    locked.delivered_to = to
+    locked.status = Letter.Status.CLOSED
+    _stamp_status(locked, before=before)
+    locked.revision += 1  # a form opened before must not reopen it
+    fields = ["delivered_at", "delivered_to", "status", "closed_at", "revision", "updated_at"]
+    locked.save(update_fields=fields)
+    Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
+    locked.refresh_from_db(fields=["published_version"])
+    return locked
+
+
+@transaction.atomic(durable=True)
+def letter_new_invite(*, letter: Letter) -> Letter:
+    """Give the letter a new invite key: the old invite link stops working at once (a link
+    that leaked before the launch)."""
+    Letter.objects.filter(pk=letter.pk).update(invite_key=new_invite_key())
+    letter.refresh_from_db(fields=["invite_key"])
+    return letter
 
 
 def _stamp_status(letter: Letter, *, before: str | None) -> None:

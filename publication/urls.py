@@ -14,5 +14,6 @@ urlpatterns = [
     path("sitemap.xml", public_cache_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("letters/<slug:slug>/", views.letter_detail, name="letter_detail"),
     path("letters/<slug:slug>/embed/", views.letter_embed, name="letter_embed"),
+    path("letters/<slug:slug>/versions/", views.letter_versions, name="letter_versions"),
     path("letters/<slug:slug>/signatories.csv", views.signatories_csv, name="signatories_csv"),
 ]

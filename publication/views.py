@@ -13,6 +13,7 @@ from campaigns.models import Letter
 from config.release import release_id
 from publication.caching import letter_view, public_cache
 from publication.sharing import letter_share
+from publication.versions import last_text_change, version_history
 from signatories.counts import letter_counts, letters_totals
 from signatories.listing import PageOutOfRange, initiators, named_signatures, search, signatory_page
 from signatories.spreadsheets import spreadsheet_safe
@@ -50,6 +51,7 @@ def letter_detail(request, letter, preview=False):
         "lists_cache_seconds": 0 if query or preview else LISTS_CACHE_SECONDS,
         "release": release_id(),
         "share": letter_share(letter, counts),
+        "last_text_change": last_text_change(letter),
     }
     if query:
         context["matches"] = SimpleLazyObject(lambda: search(letter, query))
@@ -116,3 +118,12 @@ def letter_embed(request, letter):
     for an iframe on a partner's site."""
     context = {"letter": letter, "counts": letter_counts(letter)}
     return render(request, "publication/embed.html", context)
+
+
+@require_safe
+@letter_view(allow_preview=True)
+def letter_versions(request, letter, preview=False):
+    """Every text the letter has had while taking signatures, newest first, each with what
+    changed from the one before."""
+    context = {"letter": letter, "preview": preview, "history": version_history(letter)}
+    return render(request, "publication/letter_versions.html", context)

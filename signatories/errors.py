@@ -35,6 +35,11 @@ class NotAwaitingReview(SignatureError):
     """Approve and reject apply only to confirmed signatures awaiting review."""
 
 
+class LetterDelivered(NotAwaitingReview):
+    """The letter has been delivered: its list is frozen, nothing more is approved or
+    imported onto it."""
+
+
 class NotPending(SignatureError):
     """A confirmation email can be re-sent only while the signature awaits confirmation."""
 

@@ -135,6 +135,11 @@ class Signature(models.Model):
     language = models.CharField(
         _("language"), max_length=10, default="en", help_text=_("Emails are written in it.")
     )
+    # The letter's text version (campaigns.LetterVersion.number) on the form the signer sent;
+    # empty for imported signatures and those from before versions were recorded.
+    text_version = models.PositiveIntegerField(
+        _("text version signed"), null=True, blank=True, editable=False
+    )
 
     # What we derive, for duplicates and vetting.
     email_canonical = models.CharField(_("inbox"), max_length=254, editable=False)

@@ -30,6 +30,7 @@ from signatories.domains import (
 from signatories.errors import (
     AlreadyConfirmed,
     LetterClosed,
+    LetterDelivered,
     NotAwaitingReview,
     NotPending,
     SigningPaused,
@@ -114,11 +115,17 @@ def signature_submit(
         setattr(signature, field, data.get(field, getattr(signature, field)))
     _derive_from_addresses(signature)
     signature.language = language
+    signature.text_version = letter.text_version or None
     token = _issue_confirmation_token(signature)
     signature.save()
     _trail(signature, Event.SUBMITTED, before=Status.PENDING, actor_kind=Actor.SIGNER)
     outbox.queue(signature, emails.CONFIRMATION, token=token)
     return signature
+
+
+def _delivered(letter_id: int) -> bool:
+    """Read afresh in the caller's transaction: a delivery committed a moment ago counts."""
+    return Letter.objects.filter(pk=letter_id, delivered_at__isnull=False).exists()
 
 
 def _address_signatures(letter_id: int, email: str) -> list[Signature]:
@@ -177,7 +184,8 @@ def signature_confirm(*, token: str) -> Signature:
     Signature.objects.filter(pk__in=discarded).delete()
     now = timezone.now()
     signature.confirmed_at = now
-    if signature.letter.requires_approval:
+    # A delivered letter's list is frozen: the confirmation is kept, but counts no more.
+    if signature.letter.requires_approval or signature.letter.is_delivered:
         signature.status = Status.VERIFIED
         notice = emails.CONFIRMED_FOR_REVIEW
     else:
@@ -219,9 +227,11 @@ def signatures_import(
     confirmation is asked for: each signature is confirmed now, awaiting review, or approved
     (and counted at once) with `approve`. Each contact is emailed that they are listed, with
     their withdraw link. Any letter, draft, open or closed, takes them: the list is the
-    organisers'. Raises IntegrityError, and writes nothing, if one of the addresses has
-    signed the letter since the rows were checked.
+    organisers', until it is delivered (LetterDelivered). Raises IntegrityError, and writes
+    nothing, if one of the addresses has signed the letter since the rows were checked.
     """
+    if _delivered(letter.pk):
+        raise LetterDelivered
     now = timezone.now()
     status = Status.APPROVED if approve else Status.VERIFIED
     signatures = []
@@ -350,6 +360,8 @@ def _review(
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Status.VERIFIED:
         raise NotAwaitingReview(signature)
+    if status == Status.APPROVED and _delivered(signature.letter_id):
+        raise LetterDelivered(signature)
     stamp = "approved_at" if status == Status.APPROVED else "rejected_at"
     signature.status = status
     setattr(signature, stamp, timezone.now())

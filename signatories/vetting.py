@@ -18,7 +18,8 @@ admin can filter by it and act on a whole level at once:
 Possible duplicates are the other live signatures of the same letter with the same website
 domain, the same email domain (own domains only: two gmail.com addresses say nothing), or the
 same name key (`name_key`). Known-to-this-site counts signatures of *other* letters published
-by name on a public letter (`published_elsewhere`: never an unnamed one, never a draft's), and
+by name on a public letter (`published_elsewhere`: never an unnamed one, never a draft's or an
+embargoed one's), and
 shows only how many letters: letters of different coalitions never see each other's
 signatories (the admin names them only to someone who organises that letter).
 """
@@ -146,11 +147,12 @@ def _duplicates():
 
 def published_elsewhere():
     """The signatures that may vouch for an organisation on another letter: approved and
-    published by name on a public letter. An unnamed signatory, or one on a draft, is counted
-    nowhere else: any organiser can type a domain into their own signature, and a count that
-    included them would tell whether an at-risk organisation signed another coalition's letter.
+    published by name on a public letter. An unnamed signatory, or one on a draft or an
+    embargoed letter, is counted nowhere else: any organiser can type a domain into their own
+    signature, and a count that included them would tell whether an at-risk organisation
+    signed another coalition's letter.
     """
-    return Signature.objects.named().exclude(letter__status=Letter.Status.DRAFT)
+    return Signature.objects.named().filter(letter__status__in=Letter.PUBLIC_STATUSES)
 
 
 def _approved_elsewhere(*, website: bool = True):

@@ -1,7 +1,9 @@
 from math import ceil
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -39,10 +41,19 @@ def link_problem(request, error: SignatureError):
     return render(request, template, context, status=status)
 
 
+def signing_letter(request, slug) -> Letter:
+    """The letter whose sign form (or check-email page) this is: a public one, or an embargoed
+    one reached through its invite link. Anything else is a 404, whether or not it exists."""
+    letter = get_object_or_404(Letter.objects.exclude(status=Letter.Status.DRAFT), slug=slug)
+    if letter.is_embargoed and not letter.invite_matches(request.GET.get("invite")):
+        raise Http404
+    return letter
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign(request, slug):
-    letter = get_object_or_404(Letter.objects.public(), slug=slug)
+    letter = signing_letter(request, slug)
     if not letter.is_open:
         status = 403 if request.method == "POST" else 200
         return render(request, "signatories/closed.html", {"letter": letter}, status=status)
@@ -63,7 +74,10 @@ def sign(request, slug):
             return render(request, "signatories/closed.html", {"letter": letter}, status=403)
         except SigningPaused as paused:
             return too_many(request, letter, paused.retry_after)
-        return redirect("signatories:check_email", slug=letter.slug)
+        check_email_url = reverse("signatories:check_email", kwargs={"slug": letter.slug})
+        if letter.is_embargoed:
+            check_email_url += f"?invite={letter.invite_key}"
+        return redirect(check_email_url)
     return render(request, "signatories/sign.html", {"letter": letter, "form": form})
 
 
@@ -77,7 +91,7 @@ def too_many(request, letter, retry_after: int):
 
 @never_cache
 def check_email(request, slug):
-    letter = get_object_or_404(Letter.objects.public(), slug=slug)
+    letter = signing_letter(request, slug)
     context = {"letter": letter, "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS}
     return render(request, "signatories/check_email.html", context)
 

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from campaigns.models import Letter
 from signatories import importing
 from signatories.admin.base import may_work_on, workbench_letter, workbench_page
+from signatories.errors import LetterDelivered
 
 # How long an uploaded file waits for its confirmation.
 PREVIEW_SECONDS = 60 * 60
@@ -85,6 +86,8 @@ class ImportViews:
 
     def import_upload_view(self, request, object_id):
         letter = self._import_letter(request, object_id)
+        if letter.is_delivered:
+            return self._delivered(request, letter)
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             key = secrets.token_urlsafe(16)
@@ -129,6 +132,8 @@ class ImportViews:
                     signatures = importing.import_checked(
                         letter, checked, by=request.user, approve=form.cleaned_data["approve"]
                     )
+                except LetterDelivered:
+                    return self._delivered(request, letter)
                 except IntegrityError:
                     self.message_user(
                         request,
@@ -161,6 +166,11 @@ class ImportViews:
 
     def _import_letter(self, request, object_id) -> Letter:
         return workbench_letter(request, object_id, IMPORT_PERMISSION)
+
+    def _delivered(self, request, letter):
+        message = _("The letter has been delivered: its list takes no more names.")
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:campaigns_letter_change", args=[letter.pk]))
 
     def _import_render(self, request, template, letter, title, context):
         return workbench_page(self, request, template, letter, title, context)

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,7 @@ from signatories.admin.base import LetterScopedAdmin
 from signatories.admin.dashboard import DashboardViews
 from signatories.admin.exporting import ExportViews
 from signatories.admin.importing import ImportViews
+from signatories.admin.launch import LaunchViews
 from signatories.admin.updates import UpdateViews
 from signatories.models import CountryCount, Signature
 
@@ -24,10 +27,15 @@ LETTER_SIGN_ON_FIELDS = [
     "status", "requires_approval", "goal", "closes_at", "contact_email",
     "hide_unnamed_countries", "always_challenge",
 ]  # fmt: skip
+LETTER_HISTORY_FIELDS = [
+    "created_at", "opened_at", "closed_at", "delivery", "text_versions", "updated_at",
+]  # fmt: skip
 
 
 @admin.register(Letter)
-class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterScopedAdmin):
+class LetterAdmin(
+    DashboardViews, ImportViews, ExportViews, UpdateViews, LaunchViews, LetterScopedAdmin
+):
     # The workbench (dashboard, import, export, updates) lives in its own modules, each a
     # mixin adding its pages; the change page shows them through change_form.html's blocks.
     form = LetterForm
@@ -44,12 +52,18 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
         (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
         (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
         (_("Organisers"), {"fields": ["organisers"]}),
-        (_("Sharing"), {"fields": ["embed_snippet"]}),
-        (_("History"), {"fields": ["created_at", "opened_at", "closed_at", "updated_at"]}),
+        (_("Sharing"), {"fields": ["invite_link", "embed_snippet"]}),
+        (_("History"), {"fields": LETTER_HISTORY_FIELDS}),
     ]
 
+    class Media:
+        js = ["js/copy.js"]
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["created_at", "updated_at", "opened_at", "closed_at", "embed_snippet"]
+        readonly = [
+            "created_at", "updated_at", "opened_at", "closed_at", "delivery", "text_versions",
+            "invite_link", "embed_snippet",
+        ]  # fmt: skip
         if obj is not None and obj.slug_locked:
             readonly.append("slug")  # emailed and published links name it
         return readonly
@@ -67,7 +81,10 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
     def save_model(self, request, obj, form, change):
         if change:
             letter_services.letter_update(
-                letter=obj, changes=form.changes(), revision=form.cleaned_data["loaded_revision"]
+                letter=obj,
+                changes=form.changes(),
+                revision=form.cleaned_data["loaded_revision"],
+                by=request.user,
             )
         else:
             letter_services.letter_create(
@@ -97,6 +114,52 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
             )
         )
 
+    @admin.display(description=_("invite link"))
+    def invite_link(self, letter):
+        """The sign form's address that works during the embargo: for partners who sign
+        before the launch. "New invite link" (above) makes the old one stop working."""
+        if letter.pk is None:
+            return "—"
+        return format_html(
+            '<input type="text" readonly id="invite-link" class="vTextField" value="{}"> '
+            '<button type="button" class="button" data-copy="invite-link">{}</button>'
+            '<div class="help">{}</div>',
+            absolute_url(letter.get_invite_url()),
+            _("Copy"),
+            _("While the letter is embargoed, only this address shows its sign form. Anyone "
+              "who has it can sign (each signature is still confirmed by email and reviewed)."),
+        )  # fmt: skip
+
+    @admin.display(description=_("delivered"))
+    def delivery(self, letter):
+        if not letter.is_delivered:
+            return "—"
+        return _("%(date)s, to %(to)s") % {
+            "date": date_format(timezone.localtime(letter.delivered_at), "DATETIME_FORMAT"),
+            "to": letter.delivered_to,
+        }
+
+    @admin.display(description=_("text versions"))
+    def text_versions(self, letter):
+        """Each text signers have seen, when it was recorded and by whom (the public versions
+        page shows the texts and what changed, never who)."""
+        versions = list(letter.versions.select_related("created_by").order_by("-number"))
+        if not versions:
+            return _("None yet: the first is recorded when the letter takes signatures.")
+        return format_html_join(
+            "",
+            "<div>{} {} · {} · {}</div>",
+            (
+                (
+                    _("Version"),
+                    version.number,
+                    date_format(timezone.localtime(version.created_at), "DATETIME_FORMAT"),
+                    version.created_by.get_username() if version.created_by else "—",
+                )
+                for version in versions
+            ),
+        )
+
     @admin.display(description=_("counter for other sites"))
     def embed_snippet(self, letter):
         """The HTML partners paste to show the live counts on their pages (the embed page is
@@ -109,8 +172,11 @@ class LetterAdmin(DashboardViews, ImportViews, ExportViews, UpdateViews, LetterS
             'style="border:0" loading="lazy"></iframe>'
         )
         return format_html(
-            '<code>{}</code><div class="help">{}</div>',
+            '<textarea readonly id="embed-snippet" class="vLargeTextField" rows="3">{}</textarea>'
+            ' <button type="button" class="button" data-copy="embed-snippet">{}</button>'
+            '<div class="help">{}</div>',
             snippet,
+            _("Copy"),
             _("Copy this into a page of another site: it shows the counts and a link to sign."),
         )
 

@@ -125,6 +125,7 @@ def test_the_organisers_group_holds_exactly_the_workbench_permissions(db):
     )
     assert codenames == {
         ("campaigns", "view_letter"),
+        ("campaigns", "deliver_letter"),
         ("signatories", "view_signature"),
         ("signatories", "change_signature"),
         ("signatories", "view_signatureevent"),

@@ -46,10 +46,11 @@ def organisers_group():
 
     from django.contrib.auth.models import Group, Permission
 
-    migration = importlib.import_module("signatories.migrations.0003_organisers_group")
-    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    created = importlib.import_module("signatories.migrations.0003_organisers_group")
+    added = importlib.import_module("signatories.migrations.0005_text_version")
+    group, _ = Group.objects.get_or_create(name=created.GROUP)
     group.permissions.set(
         Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, _, codename in migration.PERMISSIONS
+        for app, _, codename in created.PERMISSIONS + added.PERMISSIONS
     )
     return group

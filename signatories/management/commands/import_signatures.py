@@ -4,6 +4,7 @@ from django.db import IntegrityError
 
 from campaigns.models import Letter
 from signatories import importing
+from signatories.errors import LetterDelivered
 
 
 class Command(BaseCommand):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         letter = Letter.objects.filter(slug=slug).first()
         if letter is None:
             raise CommandError(f"No letter with the slug {slug!r}.")
+        if letter.is_delivered:
+            raise CommandError("The letter has been delivered: its list takes no more names.")
         user = None
         if by:
             user = get_user_model()._default_manager.filter(username=by).first()
@@ -59,6 +62,10 @@ class Command(BaseCommand):
             return
         try:
             signatures = importing.import_checked(letter, checked, by=user, approve=approve)
+        except LetterDelivered:
+            raise CommandError(
+                "The letter has been delivered: its list takes no more names."
+            ) from None
         except IntegrityError:
             raise CommandError(
                 "One of these addresses signed the letter while the file was being checked: "
