@@ -135,8 +135,8 @@ class RejectForm(forms.Form):
 
 
 HISTORY_FIELDS = [
-    "created_at", "confirmed_at", "confirmation_expires_at", "approved_at", "rejected_at",
-    "withdrawn_at",
+    "created_at", "text_version", "confirmed_at", "confirmation_expires_at", "approved_at",
+    "rejected_at", "withdrawn_at",
 ]  # fmt: skip
 EMAIL_FIELDS = [
     "email_state", "email_kind", "email_attempts", "email_error", "email_updated_at",
@@ -177,7 +177,7 @@ class SignatureAdmin(LetterScopedAdmin):
         "rejection_reason",
         "created_at", "confirmed_at", "approved_at", "rejected_at", "withdrawn_at", "reviewed_by",
         "confirmation_expires_at", "email_state", "email_kind", "email_attempts", "email_error",
-        "email_updated_at", "email_due_at", "language",
+        "email_updated_at", "email_due_at", "language", "text_version",
     ]  # fmt: skip
     fieldsets = [
         (_("Organisation"), {"fields": ORGANISATION_FIELDS}),

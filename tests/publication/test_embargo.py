@@ -134,7 +134,8 @@ def test_the_admin_shows_the_invite_link_with_a_copy_button_and_renews_it(admin_
     assert response.status_code == 302
     embargoed.refresh_from_db()
     assert embargoed.invite_key != old_key
-    assert admin_client.get(f"/admin/campaigns/letter/{embargoed.pk}/invite/renew/").status_code == 405
+    renew = f"/admin/campaigns/letter/{embargoed.pk}/invite/renew/"
+    assert admin_client.get(renew).status_code == 405
 
 
 def test_staff_preview_an_embargoed_letter_with_a_sign_button_through_the_invite(

@@ -30,7 +30,19 @@ def test_link_previews_get_the_title_the_headline_and_the_address(client):
         "2 organisations from 2 countries have signed. We ask for their release."
     )
     assert meta(page, "og:url") == f"http://testserver/letters/{letter.slug}/"
-    assert meta(page, "twitter:card") == "summary"
+    assert meta(page, "twitter:card") == "summary_large_image"
+    letter.refresh_from_db()
+    card = f"http://testserver/letters/{letter.slug}/card.png?v={letter.published_version}"
+    assert meta(page, "og:image") == meta(page, "twitter:image") == card
+    assert (meta(page, "og:image:width"), meta(page, "og:image:height")) == ("1200", "630")
+    assert "2 organisations from 2 countries" in meta(page, "og:image:alt")
+
+
+def test_the_card_address_changes_when_the_counts_change(client, letter):
+    before = meta(client.get(f"/letters/{letter.slug}/").text, "og:image")
+    approved(letter, country="KE")
+    after = meta(client.get(f"/letters/{letter.slug}/").text, "og:image")
+    assert before != after
 
 
 def test_share_links_are_plain_links_with_the_letters_address(client, letter):
