@@ -4,6 +4,7 @@ the usual services. Only links: no service's script or image is loaded from the 
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -16,6 +17,8 @@ class Share:
     title: str
     description: str  # "N organisations from M countries have signed. <summary>"
     links: list[tuple[str, str]]  # (service, link)
+    image: str  # the share card (a 1200 by 630 PNG), at an address that changes with the counts
+    image_alt: str
 
 
 def letter_share(letter, counts) -> Share:
@@ -30,7 +33,15 @@ def letter_share(letter, counts) -> Share:
         ("WhatsApp", f"https://wa.me/?{urlencode({'text': text})}"),
         ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?{urlencode({'url': url})}"),
     ]
-    return Share(url=url, title=letter.title, description=description, links=links)
+    card = reverse("publication:letter_card", kwargs={"slug": letter.slug})
+    return Share(
+        url=url,
+        title=letter.title,
+        description=description,
+        links=links,
+        image=absolute_url(f"{card}?v={letter.published_version}"),
+        image_alt=" ".join(filter(None, [letter.title, _headline(counts)])),
+    )
 
 
 def _headline(counts) -> str:

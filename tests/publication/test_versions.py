@@ -75,7 +75,7 @@ def test_the_page_says_when_the_text_last_changed_and_links_to_what_changed(clie
 
     versions = client.get("/letters/river/versions/").content.decode()
     assert "Version 2" in versions and "Version 1" in versions
-    assert "<del class=\"d-block\">Second paragraph.</del>" in versions
+    assert '<del class="d-block">Second paragraph.</del>' in versions
     assert "A &lt;b&gt;stronger&lt;/b&gt; second paragraph." in versions  # escaped
     assert LetterVersion.objects.get(number=2).text_hash in versions
     assert "organiser" not in versions  # who edited is for the admin only
