@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## Set up and run the app on the embedded default (SQLite, tasks in process, email to the console).
 run: install
+	-scripts/pdf-libraries
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -67,3 +68,4 @@ bench: install-dev
 	scripts/test-services
 	$(BIN)/python bench/letter_page.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/letter_pdf.py

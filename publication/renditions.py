@@ -7,6 +7,7 @@ language), so it is made once per change of what it shows, and the next approval
 next one. A conditional request with that ETag is answered 304 before anything is read.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
@@ -16,7 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from publication.caching import letter_etag, letter_view
+from publication.cards import render_card
+from publication.maps import render_map
+from publication.pdf import render_letter_pdf
 from signatories.counts import letter_counts
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60 * 60 * 24  # never stale (the key changes), only evicted
 # A PDF of thousands of signatories takes seconds: when many readers ask for a new version at
@@ -54,8 +60,6 @@ def _rendition(letter, kind: str, make) -> bytes:
 @require_safe
 @letter_view(allow_preview=True)
 def letter_map(request, letter, preview=False):
-    from publication.maps import render_map
-
     svg = _rendition(letter, "map", lambda: render_map(letter_counts(letter)).encode())
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
@@ -64,8 +68,6 @@ def letter_map(request, letter, preview=False):
 @require_safe
 @letter_view(allow_preview=True)
 def letter_card(request, letter, preview=False):
-    from publication.cards import render_card
-
     png = _rendition(letter, "card", lambda: render_card(letter, letter_counts(letter)))
     return HttpResponse(png, content_type="image/png")
 
@@ -74,9 +76,12 @@ def letter_card(request, letter, preview=False):
 @require_safe
 @letter_view(allow_preview=True)
 def letter_pdf(request, letter, preview=False):
-    from publication.pdf import render_letter_pdf
-
-    pdf = _rendition(letter, "pdf", lambda: render_letter_pdf(letter))
+    try:
+        pdf = _rendition(letter, "pdf", lambda: render_letter_pdf(letter))
+    except OSError:  # WeasyPrint's system libraries are missing (scripts/pdf-libraries)
+        logger.exception("The letter's PDF cannot be made: Pango or its fonts are missing")
+        message = "The PDF cannot be made on this server just now; the page has the same text."
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slugify(letter.slug)}.pdf"'
     return response

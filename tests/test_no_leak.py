@@ -32,7 +32,8 @@ def public_urls(client, letter) -> list[str]:
     urls = ["/", f"/letters/{slug}/", f"/letters/{slug}/signatories.csv", "/api/letters/",
             f"/api/letters/{slug}/", "/privacy/", "/api/schema/", f"/letters/{slug}/sign/",
             f"/letters/{slug}/sign/check-email/", "/letters/feed/", "/sitemap.xml",
-            f"/letters/{slug}/embed/"]  # fmt: skip
+            f"/letters/{slug}/embed/", f"/letters/{slug}/map.svg",
+            f"/letters/{slug}/versions/"]  # fmt: skip
     api = client.get(f"/api/letters/{letter.slug}/").json()
     for line in api["by_country"]:
         urls.append(f"/api/letters/{letter.slug}/signatories/?country={line['code']}")
