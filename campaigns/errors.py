@@ -13,5 +13,10 @@ class SlugLocked(LetterError):
     """The letter has opened: its address is in emails and links, and stays as it is."""
 
 
+class DeliveredLetter(LetterError):
+    """The letter has been delivered: its text and addressee stay as delivered, and it stays
+    closed."""
+
+
 class NotDeliverable(LetterError):
     """Only a public letter not yet delivered can be delivered."""

@@ -3,6 +3,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Letter
+from campaigns.services import DELIVERED_FIELDS
 from config.forms import RevisionCheckedForm
 
 # Addresses under /letters/ that are not letters.
@@ -35,13 +36,19 @@ class LetterForm(RevisionCheckedForm):
             )
         return slug
 
-    def clean_status(self):
-        status = self.cleaned_data["status"]
+    def clean(self):
+        cleaned = super().clean()
         delivered_at = self.instance.delivered_at if self.instance.pk else None
-        if delivered_at is not None and status != Letter.Status.CLOSED:
-            raise ValidationError(
-                _("The letter was delivered on %(date)s: it stays closed."),
-                code="delivered",
-                params={"date": date_format(delivered_at, "DATE_FORMAT")},
-            )
-        return status
+        if delivered_at is None:
+            return cleaned
+        for field in DELIVERED_FIELDS:
+            if field in cleaned and cleaned[field] != getattr(self.instance, field):
+                self.add_error(
+                    field,
+                    ValidationError(
+                        _("The letter was delivered on %(date)s: this stays as delivered."),
+                        code="delivered",
+                        params={"date": date_format(delivered_at, "DATE_FORMAT")},
+                    ),
+                )
+        return cleaned

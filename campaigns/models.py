@@ -187,7 +187,9 @@ class Letter(models.Model):
         return reverse("signatories:sign", kwargs={"slug": self.slug})
 
     def invite_matches(self, key: str | None) -> bool:
-        return bool(key) and secrets.compare_digest(str(key), self.invite_key)
+        # Bytes: compare_digest refuses non-ASCII strings, and a 500 would tell a guessed
+        # slug is an embargoed letter.
+        return bool(key) and secrets.compare_digest(str(key).encode(), self.invite_key.encode())
 
     @property
     def is_past_closing(self) -> bool:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns.errors import NotDeliverable, SlugLocked, StaleEdit
+from campaigns.errors import DeliveredLetter, NotDeliverable, SlugLocked, StaleEdit
 from campaigns.models import Letter, LetterVersion, new_invite_key, text_hash
 from campaigns.signals import letter_updated
 
@@ -42,6 +42,8 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
     organisers = changes.pop("organisers", None)  # a relation, saved apart from the row
     if "slug" in changes and changes["slug"] != locked.slug and locked.slug_locked:
         raise SlugLocked(locked)
+    if locked.is_delivered and _changes_delivered(locked, changes):
+        raise DeliveredLetter(locked)
     before = locked.status
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -60,12 +62,24 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
     return locked
 
 
+# What was handed over: fixed once the letter is delivered (and it stays closed).
+DELIVERED_FIELDS = ("title", "body", "addressee", "status", "hide_unnamed_countries")
+
+
+def _changes_delivered(letter: Letter, changes: dict) -> bool:
+    return any(
+        field in changes and changes[field] != getattr(letter, field) for field in DELIVERED_FIELDS
+    )
+
+
 def _record_version(letter: Letter, *, by) -> bool:
     """Record the letter's text as a new version if it takes signatures (or has taken them)
     and its title or body differ from the last version: signers signed a given text, and
     anyone may see what changed after they did. Returns whether a version was recorded."""
-    if letter.text_version == 0 and letter.status not in Letter.SIGNING_STATUSES:
-        return False  # a draft's text is still being written
+    if letter.status == Letter.Status.DRAFT or (
+        letter.text_version == 0 and letter.status not in Letter.SIGNING_STATUSES
+    ):
+        return False  # a draft's text is still being written: recorded when it is signed
     digest = text_hash(letter.title, letter.body)
     last = letter.versions.order_by("-number").values_list("text_hash", flat=True).first()
     if last == digest:

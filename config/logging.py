@@ -1,6 +1,7 @@
 """Logs name no signatory: the formatter of every handler removes email addresses, the tokens
-in confirm and withdraw links, and IP addresses, from messages and tracebacks alike, whichever
-library wrote them (Django's request log, the development server, Celery, django-axes)."""
+in confirm and withdraw links, an embargoed letter's invite key, and IP addresses, from
+messages and tracebacks alike, whichever library wrote them (Django's request log, the
+development server, Celery, django-axes)."""
 
 import ipaddress
 import logging
@@ -11,12 +12,14 @@ import re
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 ENCODED_AT = re.compile(r"(?<=[\w.+-])%40(?=[\w-])", re.IGNORECASE)  # an @ in a query string
 LINK_TOKEN = re.compile(r"(/signatures/(?:confirm|withdraw)/)[^/\s\"'?#]++")
+INVITE_KEY = re.compile(r"([?&]invite=)[^&\s\"'#]++")
 # A run of hex digits, dots and colons: an IPv4 or IPv6 address if ipaddress says so.
 IP_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]++(?![\w:])")
 
 
 def redact(text: str) -> str:
     text = LINK_TOKEN.sub(r"\1[token]", text)
+    text = INVITE_KEY.sub(r"\1[key]", text)
     text = EMAIL.sub("[address]", ENCODED_AT.sub("@", text))
     return IP_CANDIDATE.sub(lambda m: "[ip]" if _is_ip(m.group(0)) else m.group(0), text)
 

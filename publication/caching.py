@@ -9,6 +9,7 @@ is answered 304 before any counting or rendering.
 from functools import wraps
 
 from django.http import Http404, JsonResponse
+from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -23,9 +24,10 @@ MAX_AGE = 60
 STALE_WHILE_REVALIDATE = 300
 
 
-def letter_etag(letter: Letter) -> str:
+def letter_etag(letter: Letter, *, dated: bool = False) -> str:
     # The status and the days left are in too: a letter passing its closing date, or a day
-    # going by, alters the page with no write to the database.
+    # going by, alters the page with no write to the database. `dated`: for what shows
+    # today's date (the PDF of a letter not yet delivered).
     parts = [
         release_id(),
         letter.pk,
@@ -34,6 +36,8 @@ def letter_etag(letter: Letter) -> str:
         letter.days_left,
         get_language(),
     ]
+    if dated and not letter.is_delivered:
+        parts.append(timezone.localdate().isoformat())
     return 'W/"{}"'.format("-".join(str(part) for part in parts))
 
 
@@ -54,16 +58,26 @@ def public_cache_page(view):
     return wrapper
 
 
-def letter_view(*, json: bool = False, allow_preview: bool = False):
+def may_preview(request, letter: Letter) -> bool:
+    """Who sees a draft or embargoed letter's pages, names and invite link before the public:
+    superusers and the letter's own organisers, not every staff account."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or letter.organisers.filter(pk=user.pk).exists()
+
+
+def letter_view(*, json: bool = False, allow_preview: bool = False, dated: bool = False):
     """Decorate a view taking (request, letter): look the letter up by slug, answer 404 for
-    drafts (or show staff a preview, never cached), and answer conditional requests."""
+    drafts and embargoed letters (or show their organisers a preview, never cached), and
+    answer conditional requests."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, **kwargs):
             letter = Letter.objects.filter(slug=slug).first()
             preview = letter is not None and not letter.is_public
-            if letter is None or (preview and not (allow_preview and request.user.is_staff)):
+            if letter is None or (preview and not (allow_preview and may_preview(request, letter))):
                 if json:
                     return JsonResponse({"error": "There is no published letter here."}, status=404)
                 raise Http404
@@ -71,11 +85,13 @@ def letter_view(*, json: bool = False, allow_preview: bool = False):
                 response = view(request, letter, preview=True, **kwargs)
                 add_never_cache_headers(response)
                 return response
-            etag = letter_etag(letter)
+            etag = letter_etag(letter, dated=dated)
             response = get_conditional_response(request, etag=etag)
             if response is None:
                 response = view(request, letter, **kwargs)
-            if response.status_code in (200, 304):
+            if getattr(response, "stale_copy", False):
+                add_never_cache_headers(response)  # an earlier version, while the new is made
+            elif response.status_code in (200, 304):
                 response["ETag"] = etag
                 public_cache(response)
             return response

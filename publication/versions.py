@@ -37,10 +37,19 @@ def version_history(letter: Letter) -> list[VersionEntry]:
 
 
 def text_changes(before: LetterVersion, after: LetterVersion) -> list[Change]:
-    """Line by line, as a reader compares two texts: the title, then the body's lines."""
-    kinds = {" ": "same", "+": "added", "-": "removed"}
-    diff = difflib.ndiff(_lines(before), _lines(after))
-    return [Change(kinds[line[0]], line[2:]) for line in diff if line[0] in kinds]
+    """Line by line, as a reader compares two texts: the title, then the body's lines. Whole
+    lines only (no search for the closest pair of lines, which costs seconds on a long text
+    rewritten throughout)."""
+    old, new = _lines(before), _lines(after)
+    changes = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
+            changes += [Change("same", line) for line in old[old_start:old_end]]
+            continue
+        changes += [Change("removed", line) for line in old[old_start:old_end]]
+        changes += [Change("added", line) for line in new[new_start:new_end]]
+    return changes
 
 
 def _lines(version: LetterVersion) -> list[str]:

@@ -53,6 +53,11 @@ class SignatureForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The version of the letter's text the form was shown with (campaigns.LetterVersion): a
+    # signature is for the text its signer read, so a change meanwhile asks them to read again.
+    text_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
     list_publicly = forms.BooleanField(
         label=_("Show our organisation's name in the public list of signatories"),
@@ -107,9 +112,10 @@ class SignatureForm(forms.ModelForm):
             "country": forms.Select(attrs={"data-searchable": "true"}),
         }
 
-    def __init__(self, *args, challenge: bool = False, **kwargs):
+    def __init__(self, *args, challenge: bool = False, text_version: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["started"] = started_token()
+        self.initial["text_version"] = self.current_text_version = text_version
         if challenge:
             self.fields["altcha"] = ChallengeField(
                 label=_("A quick check that you are a person"),
@@ -142,6 +148,7 @@ class SignatureForm(forms.ModelForm):
             # Off screen and out of the tab order: only a script fills it.
             Div(Field("homepage"), css_class="visually-hidden", aria_hidden="true"),
             "started",
+            "text_version",
             *(["altcha"] if challenge else []),
         )
         self.helper.add_input(Submit("submit", _("Sign the letter"), css_class="btn-lg"))
@@ -163,6 +170,16 @@ class SignatureForm(forms.ModelForm):
         problem = self._timing_problem(cleaned.get("started", ""))
         if problem is not None:
             self.add_error(None, problem)
+        shown = cleaned.get("text_version")
+        if shown is not None and shown != self.current_text_version:
+            self.add_error(
+                None,
+                ValidationError(
+                    _("The text of the letter changed while this form was open. Please read "
+                      "it again, then send the form."),
+                    code="text_changed",
+                ),
+            )  # fmt: skip
         return cleaned
 
     @staticmethod
@@ -193,3 +210,4 @@ class SignatureForm(forms.ModelForm):
             # Shown again, the form counts its time from now.
             self.data = self.data.copy()
             self.data["started"] = started_token()
+            self.data["text_version"] = self.current_text_version

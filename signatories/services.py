@@ -123,9 +123,32 @@ def signature_submit(
     return signature
 
 
+def _exposes(signature: Signature, changes: dict, changed: list[str]) -> bool:
+    """Whether an organiser's change shows anything new of a published signature: anything
+    public but asking not to be named or keeping the country private."""
+    hiding = {
+        "list_publicly": lambda value: not value,
+        "hide_country": lambda value: bool(value),
+    }
+    return any(
+        field in SHOWN_FIELDS and not (field in hiding and hiding[field](changes[field]))
+        for field in changed
+    )
+
+
 def _delivered(letter_id: int) -> bool:
     """Read afresh in the caller's transaction: a delivery committed a moment ago counts."""
     return Letter.objects.filter(pk=letter_id, delivered_at__isnull=False).exists()
+
+
+def _refuse_if_delivered(signature: Signature | None = None, *, letter_id: int | None = None):
+    """After counting: a delivered letter takes no more. Counting wrote the letter's row
+    (counts_apply bumps its published_version), so this transaction now holds the row lock
+    that letter_deliver takes: either the delivery committed before, and this read sees it
+    (the whole change is rolled back), or it waits for this one to commit and counts it in."""
+    letter_id = letter_id if signature is None else signature.letter_id
+    if _delivered(letter_id):
+        raise LetterDelivered(signature)
 
 
 def _address_signatures(letter_id: int, email: str) -> list[Signature]:
@@ -193,6 +216,7 @@ def signature_confirm(*, token: str) -> Signature:
         signature.approved_at = now
         notice = emails.CONFIRMED_AND_PUBLISHED
         _count((signature, +1))
+        _refuse_if_delivered(signature)
     _save(signature, "status", "confirmed_at", "approved_at")
     note = f"{len(discarded)} other unconfirmed submissions for this address discarded"
     _trail(
@@ -286,6 +310,7 @@ def signatures_import(
             for (country, unnamed), count in tally.items()
         ]
         counts_apply(letter_id=letter.pk, changes=changes)
+        _refuse_if_delivered(letter_id=letter.pk)
     logger.info(
         "letter=%s event=imported signatures=%d to=%s by=organiser",
         letter.pk,
@@ -360,8 +385,6 @@ def _review(
     signature = Signature.objects.select_for_update().get(pk=signature.pk)
     if signature.status != Status.VERIFIED:
         raise NotAwaitingReview(signature)
-    if status == Status.APPROVED and _delivered(signature.letter_id):
-        raise LetterDelivered(signature)
     stamp = "approved_at" if status == Status.APPROVED else "rejected_at"
     signature.status = status
     setattr(signature, stamp, timezone.now())
@@ -370,6 +393,7 @@ def _review(
     _save(signature, "status", stamp, "reviewed_by", "rejection_reason")
     if status == Status.APPROVED:
         _count((signature, +1))
+        _refuse_if_delivered(signature)
     _trail(
         signature, status, before=Status.VERIFIED, actor_kind=Actor.ORGANISER, by=by, note=reason
     )
@@ -400,6 +424,9 @@ def signature_edit_by_staff(
         return locked
     if "contact_email" in changed and locked.status != Status.PENDING:
         raise NotPending(locked)  # a confirmed address is the one that was verified
+    exposes = locked.status == Status.APPROVED and _exposes(locked, changes, changed)
+    if exposes and _delivered(locked.letter_id):
+        raise LetterDelivered(locked)  # the delivered list: it may only show less
     before = Signature(
         letter_id=locked.letter_id,
         country=locked.country.code,

@@ -16,6 +16,7 @@ from signatories.errors import (
     ExpiredToken,
     InvalidToken,
     LetterClosed,
+    LetterDelivered,
     NotWithdrawable,
     SignatureError,
     SigningPaused,
@@ -61,7 +62,9 @@ def sign(request, slug):
     if verdict.retry_after:
         return too_many(request, letter, verdict.retry_after)
     challenge = verdict.challenge or letter.always_challenge
-    form = SignatureForm(request.POST or None, challenge=challenge)
+    form = SignatureForm(
+        request.POST or None, challenge=challenge, text_version=letter.text_version
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_submit(
@@ -103,7 +106,10 @@ def confirm(request, token):
     # A letter closed since the signature was submitted still takes its confirmation.
     try:
         if request.method == "POST":
-            signature = services.signature_confirm(token=token)
+            try:
+                signature = services.signature_confirm(token=token)
+            except LetterDelivered:  # delivered while counting it: kept now, but not counted
+                signature = services.signature_confirm(token=token)
             return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = Signature.objects.for_confirmation(token)
     except (InvalidToken, AlreadyConfirmed, ExpiredToken) as error:

@@ -5,11 +5,13 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def fill_in(apps, schema_editor):
     """Each letter its own invite key (the field's default is computed once for the column);
-    letters that already took signatures get their present text as version 1."""
+    letters that already took signatures get their present text as version 1, recorded now:
+    whatever changed before was not recorded."""
     Letter = apps.get_model("campaigns", "Letter")
     LetterVersion = apps.get_model("campaigns", "LetterVersion")
     for letter in Letter.objects.all():
@@ -22,7 +24,7 @@ def fill_in(apps, schema_editor):
                 title=letter.title,
                 body=letter.body,
                 text_hash=campaigns.models.text_hash(letter.title, letter.body),
-                created_at=letter.opened_at,
+                created_at=timezone.now(),
             )
             letter.text_version = 1
             fields.append("text_version")

@@ -29,6 +29,8 @@ class ServiceSavedAdmin(admin.ModelAdmin):
     message rather than an error page."""
 
     stale_errors: tuple[type[Exception], ...] = ()
+    # Other refusals of the service: exception -> what the organiser is told.
+    refusals: dict[type[Exception], str] = {}
 
     @csrf_protect_m
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -36,6 +38,9 @@ class ServiceSavedAdmin(admin.ModelAdmin):
             return self._changeform_view(request, object_id, form_url, extra_context)
         except self.stale_errors:
             self.message_user(request, STALE_FORM_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        except tuple(self.refusals) as error:
+            self.message_user(request, self.refusals[type(error)], messages.ERROR)
             return HttpResponseRedirect(request.path)
 
 

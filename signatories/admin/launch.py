@@ -16,6 +16,7 @@ from campaigns.errors import NotDeliverable
 from signatories.admin.base import may_work_on, workbench_letter, workbench_page
 from signatories.counts import letter_counts
 from signatories.models import Signature
+from signatories.text import clean_text, refuse_hidden_text
 
 DELIVER_PERMISSION = "campaigns.deliver_letter"
 INVITE_PERMISSION = "campaigns.change_letter"
@@ -49,11 +50,17 @@ class DeliverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.letter = letter
 
+    def clean_delivered_to(self):
+        value = self.cleaned_data["delivered_to"]
+        refuse_hidden_text(value, multiline=False)
+        return clean_text(value)
+
     def clean_delivered_on(self):
         day = self.cleaned_data["delivered_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("A delivery cannot be in the future."))
-        if self.letter.opened_at and day < timezone.localtime(self.letter.opened_at).date():
+        opened = self.letter.opened_at or self.letter.created_at
+        if day < timezone.localtime(opened).date():
             raise forms.ValidationError(_("The letter had not opened yet on that day."))
         return day
 

@@ -41,6 +41,12 @@ class LetterAdmin(
     form = LetterForm
     letter_path = ""
     stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)
+    refusals = {
+        letter_errors.DeliveredLetter: _(
+            "Not saved: the letter has been delivered; its text, addressee and status stay as "
+            "delivered."
+        )
+    }
     list_display = [
         "title", "status", "signatories", "awaiting_review", "goal", "closes_at", "opened_at",
     ]  # fmt: skip

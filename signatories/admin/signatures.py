@@ -22,7 +22,13 @@ from config.forms import RevisionCheckedForm
 from signatories import outbox, retention, services, vetting
 from signatories.admin.base import LetterScopedAdmin, organised_letters
 from signatories.domains import canonical_email
-from signatories.errors import NotAwaitingReview, NotPending, SignatureError, StaleEdit
+from signatories.errors import (
+    LetterDelivered,
+    NotAwaitingReview,
+    NotPending,
+    SignatureError,
+    StaleEdit,
+)
 from signatories.models import Signature, SignatureEvent
 from signatories.text import CleanTextFormField, name_for_matching
 
@@ -148,6 +154,12 @@ EMAIL_FIELDS = [
 class SignatureAdmin(LetterScopedAdmin):
     form = SignatureForm
     stale_errors = (StaleEdit,)
+    refusals = {
+        LetterDelivered: _(
+            "Not saved: the letter has been delivered, and its list may only show less now "
+            "(not named, country private, or withdrawn)."
+        )
+    }
     inlines = [SignatureTrail]
     list_display = [
         "organisation_name", "country", "letter", "status", "review_hint", "contact_email",

@@ -10,6 +10,11 @@ from config.logging import redact
     [
         ("Not Found: /signatures/confirm/Ab_c-123/", "Not Found: /signatures/confirm/[token]/"),
         ("GET /signatures/withdraw/x:y:z/?a=1", "GET /signatures/withdraw/[token]/?a=1"),
+        ("GET /letters/l/sign/?invite=Ab_c-1&x=1", "GET /letters/l/sign/?invite=[key]&x=1"),
+        (
+            "GET /letters/l/sign/check-email/?q=1&invite=K",
+            "GET /letters/l/sign/check-email/?q=1&invite=[key]",
+        ),
         ("to amina.o+tag@khrn.or.ke, cc a@bücher.example", "to [address], cc [address]"),
         ("GET /?email=amina%40khrn.or.ke&x=1", "GET /?email=[address]&x=1"),
         ("from 203.0.113.5 via 2001:db8::1 and ::1", "from [ip] via [ip] and [ip]"),

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from campaigns import services as letter_services
-from campaigns.errors import NotDeliverable
+from campaigns.errors import DeliveredLetter, NotDeliverable
 from campaigns.models import Letter
 from signatories import services
 from signatories.counts import letter_counts
@@ -120,3 +120,53 @@ def test_only_a_published_letter_can_be_delivered(admin_client, status):
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.delivered_at is None
+
+
+def test_after_delivery_an_organiser_may_hide_but_not_show_more(admin_client, letter):
+    unnamed = approved(letter, country="UG", organisation_name="Quiet Group", list_publicly=False)
+    named = Signature.objects.get(organisation_name="Kenya Rights Watch")
+    letter_services.letter_deliver(letter=letter, to="the UN")
+    for signature, changes in [
+        (unnamed, {"list_publicly": True}),
+        (named, {"organisation_name": "Added After Delivery"}),
+        (named, {"country": "FR"}),
+    ]:
+        with pytest.raises(LetterDelivered):
+            services.signature_edit_by_staff(
+                signature=signature, changes=changes, revision=signature.revision, by=organiser()
+            )
+    services.signature_edit_by_staff(
+        signature=named, changes={"list_publicly": False}, revision=named.revision, by=organiser()
+    )
+    assert "Kenya Rights Watch" not in admin_client.get(f"/letters/{letter.slug}/").text
+
+    url = f"/admin/signatories/signature/{unnamed.pk}/change/"
+    response = post_change_form(admin_client, url, list_publicly=True)
+    assert response.status_code == 302
+    messages = admin_client.get(response["Location"]).content.decode()
+    assert "the letter has been delivered" in messages
+    unnamed.refresh_from_db()
+    assert unnamed.list_publicly is False
+
+
+def test_a_delivered_letters_text_and_addressee_stay_as_delivered(admin_client, letter):
+    letter_services.letter_deliver(letter=letter, to="the UN")
+    letter.refresh_from_db()
+    for changes in [{"body": "Rewritten"}, {"title": "New"}, {"status": "open"}]:
+        with pytest.raises(DeliveredLetter):
+            letter_services.letter_update(letter=letter, changes=changes, revision=letter.revision)
+    url = f"/admin/campaigns/letter/{letter.pk}/change/"
+    response = post_change_form(admin_client, url, body="Rewritten after delivery")
+    assert response.status_code == 200
+    assert "this stays as delivered" in response.content.decode()
+    letter_services.letter_update(
+        letter=letter, changes={"goal": 500}, revision=letter.revision
+    )  # what was not delivered may change
+
+
+def test_whom_it_was_delivered_to_cannot_hide_direction_overrides(admin_client, letter):
+    response = deliver(admin_client, letter, delivered_to="the \u202eNU")
+    assert response.status_code == 200
+    assert "invisible control characters" in response.content.decode()
+    response = deliver(admin_client, letter, delivered_on="0001-01-01")
+    assert "had not opened yet" in response.content.decode()

@@ -157,3 +157,32 @@ def test_an_embargoed_letters_signatories_vouch_for_nobody_elsewhere(embargoed):
 
 def test_the_slug_of_an_embargoed_letter_is_locked(embargoed):
     assert embargoed.slug_locked
+
+
+def test_only_the_letters_organisers_and_superusers_preview_it(client, embargoed):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    outsider = users.create_user("outsider", password="pw-outsider-1", is_staff=True)
+    own = users.create_user("own", password="pw-own-1", is_staff=True)
+    embargoed.organisers.add(own)
+    for name in ("", "map.svg", "letter.pdf", "versions/"):
+        url = f"/letters/{embargoed.slug}/{name}"
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404, url
+        client.force_login(own)
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/letters/{embargoed.slug}/").content.decode()
+    assert "Early Partner Kenya" in page
+
+
+@pytest.mark.parametrize("key", ["%C3%A9", "%00", "%F0%9F%98%80", "a" * 5000])
+def test_an_odd_invite_key_is_a_plain_404(client, embargoed, key):
+    for path in ("sign/", "sign/check-email/"):
+        response = client.get(f"/letters/{embargoed.slug}/{path}?invite={key}")
+        assert response.status_code == 404
+
+
+def test_the_invite_sign_page_asks_search_engines_not_to_index_it(client, embargoed):
+    page = client.get(embargoed.get_invite_url()).content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in page

@@ -79,7 +79,7 @@ def test_staff_preview_an_unpublished_letters_files_uncached(admin_client, clien
 def test_readers_arriving_together_wait_for_one_pdf(client, letter, monkeypatch):
     made = []
     monkeypatch.setattr(renditions, "render_letter_pdf", lambda letter: made.append(1) or b"")
-    key = f"rendition:pdf:{renditions.letter_etag(letter)}"
+    key = f"rendition:pdf:{renditions.letter_etag(letter, dated=True)}"
     cache.add(f"{key}:making", 1, 60)  # another reader is making it
 
     def meanwhile(seconds):  # ... and has finished by the time this one looks again
@@ -88,6 +88,38 @@ def test_readers_arriving_together_wait_for_one_pdf(client, letter, monkeypatch)
     monkeypatch.setattr(renditions.time, "sleep", meanwhile)
     assert client.get(f"/letters/{letter.slug}/letter.pdf").content == b"%PDF-1.7 made by the other"
     assert made == []
+
+
+def test_while_one_is_made_others_get_the_last_one_uncached_or_a_503(client, letter, monkeypatch):
+    monkeypatch.setattr(renditions.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(renditions, "WAIT_SECONDS", 0)
+    url = f"/letters/{letter.slug}/letter.pdf"
+    key = f"rendition:pdf:{renditions.letter_etag(letter, dated=True)}"
+    cache.add(f"{key}:making", 1, 60)  # another reader is making it, taking its time
+
+    busy = client.get(url)
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == "10"
+
+    cache.set(f"rendition:pdf:last:{letter.pk}:en", b"%PDF-1.7 the last one", 60)
+    stale = client.get(url)
+    assert (stale.status_code, stale.content) == (200, b"%PDF-1.7 the last one")
+    assert "ETag" not in stale
+    assert "no-cache" in stale["Cache-Control"] and "public" not in stale["Cache-Control"]
+
+
+def test_the_pdf_of_an_undelivered_letter_is_dated_today_and_its_etag_changes_daily(
+    client, letter, time_machine
+):
+    time_machine.move_to("2026-12-01 12:00")
+    first = client.get(f"/letters/{letter.slug}/letter.pdf")
+    assert "1 December 2026" in pdf_text(first)
+    time_machine.move_to("2026-12-02 12:00")
+    later = client.get(
+        f"/letters/{letter.slug}/letter.pdf", headers={"if-none-match": first["ETag"]}
+    )
+    assert later.status_code == 200
+    assert "2 December 2026" in pdf_text(later)
 
 
 def test_without_weasyprints_libraries_the_pdf_answers_503(client, letter, monkeypatch):

@@ -91,3 +91,28 @@ def test_the_admin_lists_the_versions_with_who_recorded_them(admin_client):
     edit(letter, body="Changed.")
     page = admin_client.get(f"/admin/campaigns/letter/{letter.pk}/change/").content.decode()
     assert "Version 2" in page and "organiser" in page
+
+
+def test_edits_of_a_letter_taken_back_to_draft_are_not_recorded():
+    letter = new_letter(status=Letter.Status.OPEN)
+    letter = edit(letter, status=Letter.Status.DRAFT)
+    letter = edit(letter, body="A private rewrite, not yet for signers.")
+    assert letter.text_version == 1
+    letter = edit(letter, status=Letter.Status.OPEN)
+    assert letter.text_version == 2  # recorded when signers can see it
+
+
+def test_a_signer_whose_text_changed_while_the_form_was_open_is_asked_to_read_again(client):
+    letter = new_letter(status=Letter.Status.OPEN)
+    shown = client.get("/letters/river/sign/").content.decode()
+    assert 'name="text_version" value="1"' in shown
+    edit(letter, body="A changed body.")
+    response = sign(client, letter, text_version="1")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The text of the letter changed while this form was open" in page
+    assert 'name="text_version" value="2"' in page
+    assert 'value="Kenya Human Rights Network"' in page  # what they typed is kept
+    assert not Signature.objects.exists()
+    assert sign(client, letter, text_version="2").status_code == 302
+    assert Signature.objects.get().text_version == 2
