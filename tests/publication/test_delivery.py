@@ -13,7 +13,7 @@ from signatories.counts import letter_counts
 from signatories.errors import LetterDelivered
 from signatories.models import Signature
 from tests.factories import LetterFactory, SignatureFactory, organiser
-from tests.signatories.helpers import confirm_path, sign
+from tests.signatories.helpers import confirm_path, last_email_to, sign
 from tests.signatories.test_counts import approved
 from tests.support.admin import post_change_form
 
@@ -170,3 +170,14 @@ def test_whom_it_was_delivered_to_cannot_hide_direction_overrides(admin_client, 
     assert "invisible control characters" in response.content.decode()
     response = deliver(admin_client, letter, delivered_on="0001-01-01")
     assert "had not opened yet" in response.content.decode()
+
+
+def test_a_signer_confirming_after_delivery_is_told_they_are_not_added(client):
+    letter = LetterFactory()
+    sign(client, letter, contact_email="late@ngo.example", country="FR")
+    letter_services.letter_deliver(letter=letter, to="the UN")
+    page = client.post(confirm_path("late@ngo.example")).content.decode()
+    assert "before this confirmation, so its list of signatories no longer grows" in page
+    email = last_email_to("late@ngo.example")
+    assert "is not added to it" in email.body
+    assert "will now check it" not in email.body

@@ -9,7 +9,7 @@ from campaigns.models import Letter
 from signatories.models import Signature
 from signatories.vetting import published_elsewhere
 from tests.factories import LetterFactory
-from tests.signatories.helpers import confirm_path, form_data
+from tests.signatories.helpers import confirm_path, form_data, last_email_to
 from tests.signatories.test_counts import approved
 from tests.test_no_leak import body
 
@@ -186,3 +186,11 @@ def test_an_odd_invite_key_is_a_plain_404(client, embargoed, key):
 def test_the_invite_sign_page_asks_search_engines_not_to_index_it(client, embargoed):
     page = client.get(embargoed.get_invite_url()).content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in page
+
+
+def test_emails_about_an_embargoed_letter_say_its_page_opens_at_the_launch(client, embargoed):
+    client.post(embargoed.get_invite_url(), form_data(contact_email="early@ngo.example"))
+    client.post(confirm_path("early@ngo.example"))
+    email = last_email_to("early@ngo.example")  # confirmed, and counted at once
+    assert "The letter is not public yet: its page opens at the launch" in email.body
+    assert "The letter is not public yet" in email.alternatives[0][0]
