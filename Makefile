@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/undersigned
 DEV = DEBUG=true
 
-.PHONY: run test test-sqlite test-postgres lint audit format install install-dev superuser bench
+.PHONY: run test test-sqlite test-postgres lint audit format install install-dev superuser bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,15 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+## The translations (locale/*/LC_MESSAGES/django.po) compiled for Django; the .mo files are not
+## kept in git. Needs GNU gettext's msgfmt (Debian: gettext); without it pages stay in English.
+messages: install
+	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
 ## Set up and run the app on the embedded default (SQLite, tasks in process, email to the console).
 run: install
 	-scripts/pdf-libraries
+	-$(MAKE) --no-print-directory messages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -38,7 +44,7 @@ superuser: install
 ## The whole test suite, on SQLite and then on PostgreSQL.
 test: install-dev
 	scripts/test-services
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory messages test-sqlite test-postgres
 
 # The fault tests break real parts around the app (tests/faults): they run once, with PostgreSQL
 # (the embedded-default one brings its own SQLite file).

@@ -271,7 +271,15 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # Internationalisation ----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The six official languages of the UN, each named in itself (the switcher shows them so).
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "简体中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -81,4 +81,4 @@ def not_found(request, exception=None):
     """404: JSON under /api/ (clients there read JSON, whatever the address), else the page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "There is nothing at this address."}, status=404)
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"language_path": "/"}, status=404)

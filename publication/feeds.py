@@ -41,7 +41,15 @@ class LetterFeed(Feed):
         return letter.updated_at
 
 
-class HomeSitemap(Sitemap):
+class LanguageVersions:
+    """Each page once per language, each entry linking its versions in the others (hreflang)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class HomeSitemap(LanguageVersions, Sitemap):
     changefreq = "daily"
 
     def items(self):
@@ -51,7 +59,7 @@ class HomeSitemap(Sitemap):
         return reverse(name)
 
 
-class LetterSitemap(Sitemap):
+class LetterSitemap(LanguageVersions, Sitemap):
     changefreq = "hourly"
 
     def items(self):

@@ -1,8 +1,12 @@
 import csv
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -27,6 +31,13 @@ LISTS_CACHE_SECONDS = 60 * 60
 
 @require_safe
 def home(request):
+    # A first visit to / follows the browser's languages (or the language chosen before);
+    # an address with a language prefix always shows that language.
+    preferred = translation.get_language_from_request(request)
+    if request.path == "/" and preferred != settings.LANGUAGE_CODE:
+        response = redirect(translate_url("/", preferred))
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response
     letters = Letter.objects.all()
     open_letters = list(letters.open())
     closed_letters = list(letters.recently_closed()[:RECENTLY_CLOSED_SHOWN])
@@ -34,7 +45,9 @@ def home(request):
     for letter in open_letters + closed_letters:
         letter.totals = totals.get(letter.pk, (0, 0))
     context = {"open_letters": open_letters, "closed_letters": closed_letters}
-    return public_cache(render(request, "publication/home.html", context))
+    response = render(request, "publication/home.html", context)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return public_cache(response)
 
 
 @require_safe

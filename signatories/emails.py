@@ -54,7 +54,9 @@ def send(signature: Signature, kind: str, *, token: str = "") -> None:
     extra = {}
     if kind == CONFIRMATION:
         extra = {
-            "confirm_url": absolute_url(reverse("signatories:confirm", kwargs={"token": token})),
+            "confirm_url": absolute_url(
+                reverse("signature_links:confirm", kwargs={"token": token})
+            ),
             "expires_at": signature.confirmation_expires_at,
         }
     _send(signature, kind, **extra)
@@ -81,7 +83,7 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
         "withdraw_url": (
             absolute_url(
                 reverse(
-                    "signatories:withdraw",
+                    "signature_links:withdraw",
                     kwargs={"token": withdraw_token(signature.withdraw_key)},
                 )
             )

@@ -49,20 +49,28 @@ def test_every_public_page_links_the_feed(client, letters):
     assert 'type="application/atom+xml"' in page and 'href="/letters/feed/"' in page
 
 
-def test_the_sitemap_holds_home_and_every_public_letter(client, letters):
+def test_the_sitemap_holds_home_and_every_public_letter_in_each_language(client, letters):
     response = client.get("/sitemap.xml")
 
     assert response.status_code == 200
-    urls = {
-        location.text for location in ElementTree.fromstring(response.content).iter(f"{SITEMAP}loc")
+    root = ElementTree.fromstring(response.content)
+    urls = {location.text for location in root.iter(f"{SITEMAP}loc")}
+    pages = ["/", *(f"/letters/{letters[name].slug}/" for name in ("older", "newer", "closed"))]
+    prefixes = ["", "/ar", "/zh-hans", "/fr", "/ru", "/es"]
+    assert urls == {f"http://testserver{prefix}{page}" for page in pages for prefix in prefixes}
+    # Each entry names its versions in the other languages, and the default one.
+    entry = next(
+        url
+        for url in root.iter(f"{SITEMAP}url")
+        if url.find(f"{SITEMAP}loc").text.endswith(f"/fr/letters/{letters['newer'].slug}/")
+    )
+    alternates = {
+        link.get("hreflang"): link.get("href")
+        for link in entry.iter("{http://www.w3.org/1999/xhtml}link")
     }
-    assert urls == {
-        "http://testserver/",
-        *(
-            f"http://testserver/letters/{letters[name].slug}/"
-            for name in ("older", "newer", "closed")
-        ),
-    }
+    assert alternates["ar"] == f"http://testserver/ar/letters/{letters['newer'].slug}/"
+    assert alternates["x-default"] == f"http://testserver/letters/{letters['newer'].slug}/"
+    assert len(alternates) == 7
 
 
 def test_a_letter_cannot_take_the_feeds_address(db):
