@@ -115,3 +115,14 @@ def test_the_sign_form_and_headline_speak_each_language(client, code):
     assert 'value="Sign the letter"' not in form
     page = client.get(f"{PREFIXES[code]}/letters/{letter.slug}/").text
     assert "organisation from" not in page and headline != "%(n)s organisation has signed"
+
+
+def test_in_arabic_latin_names_and_the_letters_own_text_keep_their_direction(client):
+    from tests.signatories.test_counts import approved
+
+    letter = LetterFactory(title="Free the defenders (now)")
+    approved(letter, country="KE", organisation_name="Rights Watch (Kenya).")
+    page = client.get(f"/ar/letters/{letter.slug}/").text
+    assert "<bdi>Rights Watch (Kenya).</bdi>" in page
+    assert '<h1 id="letter-title" dir="auto">Free the defenders (now)</h1>' in page
+    assert '<div class="letter-body" dir="auto">' in page
