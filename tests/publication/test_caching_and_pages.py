@@ -109,8 +109,7 @@ def test_named_signatories_are_grouped_by_country_with_initiators_first(client, 
     assert rest.index("Alpha Lagos") < rest.index("Zeta Lagos")
     assert (
         '<a href="https://al.org.ng" rel="nofollow noopener" target="_blank">'
-        "<bdi>Alpha Lagos</bdi></a>"
-        in rest
+        "<bdi>Alpha Lagos</bdi></a>" in rest
     )
     assert "Quiet Kenyans" not in html
     text = page_text(client, letter)
