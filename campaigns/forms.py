@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import languages
 from campaigns.models import Letter
-from campaigns.services import DELIVERED_FIELDS
+from campaigns.services import DELIVERED_FIELDS, differs
 from config.forms import RevisionCheckedForm
 
 # Addresses under /letters/ that are not letters.
@@ -16,8 +17,8 @@ class LetterForm(RevisionCheckedForm):
     class Meta:
         model = Letter
         fields = [
-            "title", "slug", "addressee", "summary", "body", "contact_email", "status",
-            "requires_approval", "hide_unnamed_countries", "always_challenge", "goal",
+            "language", *languages.all_text_field_names(), "slug", "addressee", "contact_email",
+            "status", "requires_approval", "hide_unnamed_countries", "always_challenge", "goal",
             "closes_at", "organisers",
         ]  # fmt: skip
 
@@ -38,11 +39,12 @@ class LetterForm(RevisionCheckedForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_texts(cleaned)
         delivered_at = self.instance.delivered_at if self.instance.pk else None
         if delivered_at is None:
             return cleaned
         for field in DELIVERED_FIELDS:
-            if field in cleaned and cleaned[field] != getattr(self.instance, field):
+            if field in cleaned and differs(cleaned[field], getattr(self.instance, field)):
                 self.add_error(
                     field,
                     ValidationError(
@@ -52,3 +54,31 @@ class LetterForm(RevisionCheckedForm):
                     ),
                 )
         return cleaned
+
+    def _check_texts(self, cleaned):
+        """The authoritative language has a title and a body; any other language has both or
+        nothing (its readers then see the authoritative text): a title over another
+        language's body would be a text nobody wrote."""
+        authoritative = cleaned.get("language")
+        for code in languages.codes():
+            title, summary, body = (cleaned.get(name) for name in languages.text_field_names(code))
+            if code != authoritative and not (title or summary or body):
+                continue
+            for field, value in (("title", title), ("body", body)):
+                name = languages.localized(field, code)
+                if not value and name in self.fields and name not in self.errors:
+                    self.add_error(name, self._missing(code, authoritative))
+
+    @staticmethod
+    def _missing(code, authoritative):
+        if code == authoritative:
+            return ValidationError(
+                _("The authoritative text needs a title and a body."), code="required"
+            )
+        return ValidationError(
+            _(
+                "Give this language both a title and a body, or leave its title, summary and "
+                "body empty: its readers then see the authoritative text."
+            ),
+            code="incomplete_translation",
+        )

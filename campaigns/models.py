@@ -10,8 +10,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import languages
 from campaigns.markdown import render_markdown
 from config.release import release_id
 
@@ -68,6 +70,16 @@ class Letter(models.Model):
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(
         _("slug"), max_length=80, unique=True, help_text=_("The letter's address: /letters/<slug>/")
+    )
+    language = models.CharField(
+        _("authoritative language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the text that binds the signatories. A reader whose language has "
+            "no text of its own reads this one, with a note saying so."
+        ),
     )
     addressee = models.CharField(
         _("addressee"), max_length=255, blank=True, help_text=_("Whom the letter is addressed to.")
@@ -240,11 +252,36 @@ class Letter(models.Model):
     def get_effective_status_display(self) -> str:
         return self.Status(self.effective_status).label
 
+    def has_text_in(self, language: str | None) -> bool:
+        """Whether the letter has its own text in `language` (a body is what makes one)."""
+        return bool(language) and bool(getattr(self, languages.localized("body", language), ""))
+
+    def text_language(self, language: str | None = None) -> str:
+        """The language of the text shown to a reader in `language` (the active one): theirs
+        if the letter has it, else the authoritative one. `title`, `summary` and `body` read
+        in it (campaigns.translation)."""
+        language = language or get_language()
+        return language if self.has_text_in(language) else self.language
+
+    @property
+    def shows_authoritative_instead(self) -> bool:
+        """The reader's language has no text of its own: the page says so."""
+        return self.text_language() != get_language()
+
+    def text_in(self, language: str) -> tuple[str, str, str]:
+        """The title, summary and body as written in `language` ("" where there is none)."""
+        return tuple(getattr(self, name) or "" for name in languages.text_field_names(language))
+
+    @property
+    def authoritative_name(self) -> str:
+        return languages.name_of(self.language)
+
     @cached_property
     def body_html(self):
         # Rendering Markdown costs more than the rest of the page; the version in the key
-        # changes whenever the letter is saved.
-        key = f"letter-body:{release_id()}:{self.pk}:{self.published_version}"
+        # changes whenever the letter is saved, the language with the reader's.
+        language = self.text_language()
+        key = f"letter-body:{release_id()}:{self.pk}:{self.published_version}:{language}"
         return cache.get_or_set(key, lambda: render_markdown(self.body), 60 * 60 * 24)
 
 

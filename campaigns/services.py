@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from campaigns import languages
 from campaigns.errors import DeliveredLetter, NotDeliverable, SlugLocked, StaleEdit
 from campaigns.models import Letter, LetterVersion, new_invite_key, text_hash
 from campaigns.signals import letter_updated
@@ -38,7 +39,7 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
     locked = Letter.objects.select_for_update().get(pk=letter.pk)
     if locked.revision != revision:
         raise StaleEdit(locked)
-    changes = dict(changes)
+    changes = {_stored_name(locked, field): value for field, value in changes.items()}
     organisers = changes.pop("organisers", None)  # a relation, saved apart from the row
     if "slug" in changes and changes["slug"] != locked.slug and locked.slug_locked:
         raise SlugLocked(locked)
@@ -63,24 +64,49 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
 
 
 # What was handed over: fixed once the letter is delivered (and it stays closed).
-DELIVERED_FIELDS = ("title", "body", "addressee", "status", "hide_unnamed_countries")
+DELIVERED_FIELDS = (
+    "language",
+    *(
+        languages.localized(field, code)
+        for code in languages.codes()
+        for field in ("title", "body")
+    ),
+    "addressee",
+    "status",
+    "hide_unnamed_countries",
+)
+
+
+def _stored_name(letter: Letter, field: str) -> str:
+    """ "title", "summary" and "body" name the authoritative text's fields."""
+    if field in languages.TEXT_FIELDS:
+        return languages.localized(field, letter.language)
+    return field
 
 
 def _changes_delivered(letter: Letter, changes: dict) -> bool:
     return any(
-        field in changes and changes[field] != getattr(letter, field) for field in DELIVERED_FIELDS
+        field in changes and differs(changes[field], getattr(letter, field))
+        for field in DELIVERED_FIELDS
     )
 
 
+def differs(new, old) -> bool:
+    # A language without text holds NULL; the form gives "" for it.
+    return (new or "") != (old or "")
+
+
 def _record_version(letter: Letter, *, by) -> bool:
-    """Record the letter's text as a new version if it takes signatures (or has taken them)
-    and its title or body differ from the last version: signers signed a given text, and
-    anyone may see what changed after they did. Returns whether a version was recorded."""
+    """Record the letter's authoritative text as a new version if it takes signatures (or has
+    taken them) and its title or body differ from the last version: signers signed a given
+    text, and anyone may see what changed after they did. Returns whether a version was
+    recorded. (The texts in other languages are renderings of this one: not versioned.)"""
     if letter.status == Letter.Status.DRAFT or (
         letter.text_version == 0 and letter.status not in Letter.SIGNING_STATUSES
     ):
         return False  # a draft's text is still being written: recorded when it is signed
-    digest = text_hash(letter.title, letter.body)
+    title, _summary, body = letter.text_in(letter.language)
+    digest = text_hash(title, body)
     last = letter.versions.order_by("-number").values_list("text_hash", flat=True).first()
     if last == digest:
         return False
@@ -88,8 +114,8 @@ def _record_version(letter: Letter, *, by) -> bool:
     LetterVersion.objects.create(
         letter=letter,
         number=letter.text_version,
-        title=letter.title,
-        body=letter.body,
+        title=title,
+        body=body,
         text_hash=digest,
         created_by=by,
     )

@@ -48,6 +48,8 @@ CSRF_TRUSTED_ORIGINS = env.list(
 )
 
 INSTALLED_APPS = [
+    # Before the admin: the letter's text in each language (campaigns/translation.py).
+    "modeltranslation",
     "config.apps.SiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -281,6 +283,11 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each language writes them (Django's locale formats), English's adjusted.
+FORMAT_MODULE_PATH = ["config.formats"]
+# A letter's title, summary and body are stored once per language (title_fr, body_zh_hans…);
+# a language without its own text shows the letter's authoritative one (campaigns.translation).
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

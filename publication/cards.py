@@ -10,10 +10,10 @@ import functools
 import io
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.translation import get_language_bidi, gettext, ngettext, pgettext
+from django.utils.translation import get_language_bidi, gettext
 from PIL import Image, ImageDraw
 
+from publication.headlines import headline
 from publication.typesetting import (
     Fonts,
     Paragraph,
@@ -96,21 +96,7 @@ def _headline(letter, counts) -> str:
         if letter.is_open:
             return gettext("Be the first organisation to sign")
         return gettext("No organisation has signed yet.")
-    n = intcomma(counts.signatories)
-    if not counts.countries:  # every signatory keeps its country private
-        return ngettext(
-            "%(n)s organisation has signed", "%(n)s organisations have signed", counts.signatories
-        ) % {"n": n}
-    organisations = ngettext("%(n)s organisation", "%(n)s organisations", counts.signatories) % {
-        "n": n
-    }
-    countries = ngettext("%(m)s country", "%(m)s countries", counts.countries) % {
-        "m": intcomma(counts.countries)
-    }
-    return pgettext("N organisations from M countries", "%(organisations)s from %(countries)s") % {
-        "organisations": organisations,
-        "countries": countries,
-    }
+    return headline(counts, verb=False)
 
 
 def _site_name() -> str:

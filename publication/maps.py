@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from publication.headlines import as_sentence, headline
 from signatories.counts import LetterCounts
 
 DATA = Path(__file__).resolve().parent / "data" / "world.json"
@@ -93,17 +94,7 @@ def _summary(counts: LetterCounts) -> str:
     title = _("World map of the signatory organisations by country")
     if not counts.signatories:
         return title
-    organisations = ngettext("%(n)d organisation", "%(n)d organisations", counts.signatories) % {
-        "n": counts.signatories
-    }
-    countries = ngettext("%(m)d country", "%(m)d countries", counts.countries) % {
-        "m": counts.countries
-    }
-    headline = _("%(organisations)s from %(countries)s have signed.") % {
-        "organisations": organisations,
-        "countries": countries,
-    }
-    return f"{title}: {headline}"
+    return f"{title}: {as_sentence(headline(counts))}"
 
 
 def _legend(bounds: list[int], top: float, width: float) -> tuple[list[str], float]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from campaigns.countries import country_name
+from campaigns.countries import collation_key, country_name
 from campaigns.models import Letter
 from signatories.counts import NOT_DISCLOSED, LetterCounts, letter_counts
 from signatories.listing import named_signatures
@@ -86,7 +86,9 @@ def annex(letter: Letter, counts: LetterCounts) -> list[AnnexCountry]:
             if line.code not in countries:
                 countries[line.code] = AnnexCountry(line.code, line.name)
             countries[line.code].unnamed = line.unnamed
-    return sorted(countries.values(), key=lambda c: (c.code == NOT_DISCLOSED, c.name))
+    return sorted(
+        countries.values(), key=lambda c: (c.code == NOT_DISCLOSED, collation_key(c.name))
+    )
 
 
 def page_numbers_css() -> SafeString:

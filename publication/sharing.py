@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from config.site import absolute_url
+from publication.headlines import as_sentence, headline
 
 
 @dataclass(frozen=True)
@@ -45,15 +44,4 @@ def letter_share(letter, counts) -> Share:
 
 
 def _headline(counts) -> str:
-    if not counts.signatories:
-        return ""
-    organisations = ngettext("%(n)d organisation", "%(n)d organisations", counts.signatories) % {
-        "n": counts.signatories
-    }
-    countries = ngettext("%(m)d country", "%(m)d countries", counts.countries) % {
-        "m": counts.countries
-    }
-    return _("%(organisations)s from %(countries)s have signed.") % {
-        "organisations": organisations,
-        "countries": countries,
-    }
+    return as_sentence(headline(counts)) if counts.signatories else ""

@@ -14,7 +14,7 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.countries import country_name
+from campaigns.countries import collation_key, country_name
 from campaigns.models import Letter
 from config.release import release_id
 from signatories.models import CountryCount, Signature
@@ -76,7 +76,9 @@ class LetterCounts:
         return sum(line.disclosed for line in self.by_country)
 
     def alphabetical(self) -> list[CountryLine]:
-        return sorted(self.by_country, key=lambda line: (not line.disclosed, line.name))
+        return sorted(
+            self.by_country, key=lambda line: (not line.disclosed, collation_key(line.name))
+        )
 
 
 def publication_changed(letter_id: int) -> None:
@@ -145,7 +147,7 @@ def letter_counts(letter: Letter) -> LetterCounts:
         for code, count, unnamed in rows
     ]
     # Highest count first, then name; the undisclosed, if any, last.
-    lines.sort(key=lambda line: (not line.disclosed, -line.count, line.name))
+    lines.sort(key=lambda line: (not line.disclosed, -line.count, collation_key(line.name)))
     return LetterCounts(
         signatories=sum(line.count for line in lines),
         unnamed=sum(line.unnamed for line in lines),

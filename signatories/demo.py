@@ -1,6 +1,9 @@
 """The demo letter that `manage.py seed_demo` creates: modelled on the 2020 call by more than
 300 civil society groups from more than 60 countries for a UN mechanism on China."""
 
+from campaigns import languages
+from signatories.demo_texts import DEMO_TEXTS
+
 DEMO_SLUG = "un-china-rights"
 
 DEMO_LETTER = {
@@ -132,3 +135,12 @@ DEMO_REVIEW_QUEUE = [
     ("Human Rights Forum — youth section", "https://www.demo-20.example", "TW",
      "youth@demo-20.example"),
 ]  # fmt: skip
+
+
+def demo_letter_fields() -> dict:
+    """The demo letter's fields, its text in all six languages: English is authoritative."""
+    texts = {"en": {field: DEMO_LETTER[field] for field in languages.TEXT_FIELDS}, **DEMO_TEXTS}
+    fields = {key: value for key, value in DEMO_LETTER.items() if key not in texts["en"]}
+    for code, text in texts.items():
+        fields.update({languages.localized(field, code): text[field] for field in text})
+    return {**fields, "language": "en"}

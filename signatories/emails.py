@@ -70,16 +70,38 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
     """The email of this kind to the signature's contact, in the signer's language, ready to
     send; `extra` goes into the templates' context."""
     letter = signature.letter
-    # Emails after confirmation carry the withdraw link, while there is something to withdraw.
-    context = {
+    # Everything in the signer's language, the links too: they open the pages in it.
+    with translation.override(signature.language):
+        # An address not yet confirmed gets nothing the signer typed (a name can carry a
+        # phishing text): the letter's own words only.
+        context = {**_links(signature), "unconfirmed": kind == CONFIRMATION, **extra}
+        subject = render_to_string(f"signatories/email/{kind}.subject.txt", context)
+        text = render_to_string(f"signatories/email/{kind}.txt", context)
+        html = render_to_string(f"signatories/email/{kind}.html", context)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[signature.contact_email],
+        # Replies reach the letter's organisers, not the site's no-reply sender.
+        reply_to=[letter.reply_to] if letter.reply_to else None,
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": signature.language},
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _links(signature: Signature) -> dict:
+    """The templates' context: the letter and the links, in the active language."""
+    letter = signature.letter
+    return {
         "signature": signature,
         "letter": letter,
         "contact_email": letter.reply_to,
-        # An address not yet confirmed gets nothing the signer typed (a name can carry a
-        # phishing text): the letter's own words only.
-        "unconfirmed": kind == CONFIRMATION,
         "letter_url": absolute_url(letter.get_absolute_url()),
         "sign_url": absolute_url(reverse("signatories:sign", kwargs={"slug": letter.slug})),
+        # Emails after confirmation carry the withdraw link, while there is something to
+        # withdraw. (Confirm and withdraw links have one address in every language: their
+        # pages speak the signer's.)
         "withdraw_url": (
             absolute_url(
                 reverse(
@@ -90,19 +112,4 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
             if signature.status in Signature.WITHDRAWABLE
             else None
         ),
-        **extra,
     }
-    with translation.override(signature.language):
-        subject = render_to_string(f"signatories/email/{kind}.subject.txt", context)
-        text = render_to_string(f"signatories/email/{kind}.txt", context)
-        html = render_to_string(f"signatories/email/{kind}.html", context)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[signature.contact_email],
-        # Replies reach the letter's organisers, not the site's no-reply sender.
-        reply_to=[letter.reply_to] if letter.reply_to else None,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    email.attach_alternative(html, "text/html")
-    return email

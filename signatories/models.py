@@ -155,7 +155,7 @@ class Signature(models.Model):
         default=False,
         help_text=_(
             "The website's or the email's domain mixes scripts or imitates a Latin name "
-            "(a Cyrillic “\u0430” in “amnesty”): check it is the organisation's own."
+            "(a Cyrillic “а” in “amnesty”): check it is the organisation's own."  # noqa: RUF001
         ),
     )
     email_domain = models.CharField(

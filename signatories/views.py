@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -38,8 +39,16 @@ LINK_PROBLEMS = {
 def link_problem(request, error: SignatureError):
     status, template = LINK_PROBLEMS[type(error)]
     signature = error.signature
+    if signature is not None:
+        in_signers_language(signature)
     context = {"letter": signature.letter if signature else None}
     return render(request, template, context, status=status)
+
+
+def in_signers_language(signature: Signature) -> None:
+    """The pages behind an emailed link speak the language the signer signed in, as the email
+    did, whatever the browser asks for (LocaleMiddleware then says so in Content-Language)."""
+    translation.activate(signature.language)
 
 
 def signing_letter(request, slug) -> Letter:
@@ -110,10 +119,12 @@ def confirm(request, token):
                 signature = services.signature_confirm(token=token)
             except LetterDelivered:  # delivered while counting it: kept now, but not counted
                 signature = services.signature_confirm(token=token)
+            in_signers_language(signature)
             return render(request, "signatories/confirmed.html", {"signature": signature})
         signature = Signature.objects.for_confirmation(token)
     except (InvalidToken, AlreadyConfirmed, ExpiredToken) as error:
         return link_problem(request, error)
+    in_signers_language(signature)
     return render(request, "signatories/confirm.html", {"signature": signature})
 
 
@@ -123,9 +134,11 @@ def withdraw(request, token):
     try:
         if request.method == "POST":
             signature = services.signature_withdraw(token=token)
+            in_signers_language(signature)
             return render(request, "signatories/withdrawn.html", {"signature": signature})
         signature = Signature.objects.for_withdrawal(token)
         signature.check_withdrawable()
     except (InvalidToken, AlreadyWithdrawn, NotWithdrawable) as error:
         return link_problem(request, error)
+    in_signers_language(signature)
     return render(request, "signatories/withdraw.html", {"signature": signature})

@@ -27,6 +27,18 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language, as each request does: the test client's
+    LocaleMiddleware leaves the last request's language active in the thread, and a letter
+    created then would get its text in that language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def client():
     return CommittingClient()

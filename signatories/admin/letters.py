@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import errors as letter_errors
+from campaigns import languages
 from campaigns import services as letter_services
 from campaigns.forms import LetterForm
 from campaigns.models import Letter
@@ -51,16 +52,39 @@ class LetterAdmin(
         "title", "status", "signatories", "awaiting_review", "goal", "closes_at", "opened_at",
     ]  # fmt: skip
     list_filter = ["status", "requires_approval"]
-    search_fields = ["title", "slug", "addressee", "summary"]
+    search_fields = [
+        *(languages.localized("title", code) for code in languages.codes()), "slug", "addressee",
+    ]  # fmt: skip
     date_hierarchy = "created_at"
     filter_horizontal = ["organisers"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "addressee", "summary", "body", "loaded_revision"]}),
-        (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
-        (_("Organisers"), {"fields": ["organisers"]}),
-        (_("Sharing"), {"fields": ["invite_link", "embed_snippet"]}),
-        (_("History"), {"fields": LETTER_HISTORY_FIELDS}),
-    ]
+
+    def get_fieldsets(self, request, obj=None):
+        # One section per language; those without a text are folded away, but for the
+        # authoritative one, so the form opens on the texts that exist.
+        texts = [
+            (
+                _("Text in %(language)s") % {"language": languages.name_of(code)},
+                {
+                    "fields": languages.text_field_names(code),
+                    "classes": [] if self._has_text(obj, code) else ["collapse"],
+                },
+            )
+            for code in languages.codes()
+        ]
+        return [
+            (None, {"fields": ["language", "slug", "addressee", "loaded_revision"]}),
+            *texts,
+            (_("Sign-on"), {"fields": LETTER_SIGN_ON_FIELDS}),
+            (_("Organisers"), {"fields": ["organisers"]}),
+            (_("Sharing"), {"fields": ["invite_link", "embed_snippet"]}),
+            (_("History"), {"fields": LETTER_HISTORY_FIELDS}),
+        ]
+
+    @staticmethod
+    def _has_text(letter, code) -> bool:
+        if letter is None:
+            return code == Letter._meta.get_field("language").default
+        return code == letter.language or letter.has_text_in(code)
 
     class Media:
         js = ["js/copy.js"]
@@ -77,7 +101,7 @@ class LetterAdmin(
     def get_prepopulated_fields(self, request, obj=None):
         if obj is not None and obj.slug_locked:
             return {}
-        return {"slug": ["title"]}
+        return {"slug": [languages.localized("title", Letter._meta.get_field("language").default)]}
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organisers":  # only people who can sign in to the admin

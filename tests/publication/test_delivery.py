@@ -156,7 +156,7 @@ def test_a_delivered_letters_text_and_addressee_stay_as_delivered(admin_client, 
         with pytest.raises(DeliveredLetter):
             letter_services.letter_update(letter=letter, changes=changes, revision=letter.revision)
     url = f"/admin/campaigns/letter/{letter.pk}/change/"
-    response = post_change_form(admin_client, url, body="Rewritten after delivery")
+    response = post_change_form(admin_client, url, body_en="Rewritten after delivery")
     assert response.status_code == 200
     assert "this stays as delivered" in response.content.decode()
     letter_services.letter_update(

@@ -11,11 +11,12 @@ def test_an_organiser_drafts_a_letter_in_the_admin(admin_client):
     response = admin_client.post(
         "/admin/campaigns/letter/add/",
         {
-            "title": "Stop the crackdown",
+            "language": "en",
+            "title_en": "Stop the crackdown",
             "slug": "stop-the-crackdown",
             "addressee": "The Council",
-            "summary": "",
-            "body": "We urge you.",
+            "summary_en": "",
+            "body_en": "We urge you.",
             "status": "draft",
             "requires_approval": "on",
             "goal": "100",
@@ -72,7 +73,7 @@ def test_the_slug_of_an_opened_letter_is_shown_but_cannot_be_changed(admin_clien
     url = f"/admin/campaigns/letter/{letter.pk}/change/"
     assert 'name="slug"' not in admin_client.get(url).text
 
-    response = post_change_form(admin_client, url, slug="new-address", title="Retitled")
+    response = post_change_form(admin_client, url, slug="new-address", title_en="Retitled")
 
     assert response.status_code == 302
     letter.refresh_from_db()
@@ -97,9 +98,9 @@ def test_a_stale_letter_form_is_refused_and_overwrites_nothing(admin_client):
     letter = LetterFactory(title="Original", summary="")
     url = f"/admin/campaigns/letter/{letter.pk}/change/"
     opened = change_form_data(admin_client, url)
-    post_change_form(admin_client, url, summary="Another organiser's summary")
+    post_change_form(admin_client, url, summary_en="Another organiser's summary")
 
-    response = admin_client.post(url, {**opened, "title": "My title"})
+    response = admin_client.post(url, {**opened, "title_en": "My title"})
 
     assert "Someone else saved this page after you opened it" in response.text
     letter.refresh_from_db()
@@ -115,7 +116,7 @@ def test_approvals_meanwhile_do_not_make_a_letter_form_stale(admin_client):
     opened = change_form_data(admin_client, url)
     approved(letter, country="KE")  # bumps the published version, not the letter's revision
 
-    response = admin_client.post(url, {**opened, "title": "Retitled"})
+    response = admin_client.post(url, {**opened, "title_en": "Retitled"})
 
     assert response.status_code == 302
     letter.refresh_from_db()
@@ -130,7 +131,7 @@ def test_a_form_opened_before_the_periodic_close_cannot_reopen_the_letter(admin_
 
     letter = LetterFactory(opened_at=timezone.now(), closes_at=timezone.now() + timedelta(hours=1))
     url = f"/admin/campaigns/letter/{letter.pk}/change/"
-    data = change_form_data(admin_client, url, summary="A better summary.")
+    data = change_form_data(admin_client, url, summary_en="A better summary.")
     # The closing date passes while the form is open; the periodic job stamps the letter closed.
     Letter.objects.filter(pk=letter.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     assert letter_services.letters_close_due() == 1

@@ -292,9 +292,10 @@ def test_whoever_creates_a_letter_becomes_one_of_its_organisers(db):
     response = client.post(
         "/admin/campaigns/letter/add/",
         {
-            "title": "A new letter",
+            "language": "en",
+            "title_en": "A new letter",
             "slug": "a-new-letter",
-            "body": "We urge.",
+            "body_en": "We urge.",
             "status": "draft",
             "requires_approval": "on",
             "loaded_revision": "0",

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from campaigns.models import Letter
 from signatories.counts import recount
-from signatories.demo import DEMO_LETTER, DEMO_REVIEW_QUEUE, DEMO_SLUG, demo_signatories
+from signatories.demo import (
+    DEMO_REVIEW_QUEUE,
+    DEMO_SLUG,
+    demo_letter_fields,
+    demo_signatories,
+)
 from signatories.models import Signature, SignatureEvent
 from signatories.services import _derive_from_addresses as derive_vetting_fields
 from signatories.tokens import new_withdraw_key
@@ -21,7 +26,7 @@ class Command(BaseCommand):
         letter, created = Letter.objects.get_or_create(
             slug=DEMO_SLUG,
             defaults={
-                **DEMO_LETTER,
+                **demo_letter_fields(),
                 "status": Letter.Status.OPEN,
                 "opened_at": timezone.now() - timedelta(days=15),
                 "closes_at": timezone.now() + timedelta(days=30),
