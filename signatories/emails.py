@@ -4,6 +4,8 @@ Each kind has `<kind>.subject.txt`, `<kind>.txt` and `<kind>.html`. Links are ab
 from SITE_URL, since they are opened from a mail client.
 """
 
+import re
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +24,10 @@ WITHDRAWN = "withdrawn"
 ALREADY_SIGNED = "already_signed"
 # Organisers imported the signature (signatories.importing): the contact is told they are listed.
 IMPORTED = "imported"
+
+# The line breaks and indentation of a subject's template ("".split() would also take the
+# no-break spaces of French typography, "signature : …").
+TEMPLATE_WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 Status = Signature.Status
 # A notice is worth sending only while the signature is still in the state it announces:
@@ -79,7 +85,7 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
         text = render_to_string(f"signatories/email/{kind}.txt", context)
         html = render_to_string(f"signatories/email/{kind}.html", context)
     email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=TEMPLATE_WHITESPACE.sub(" ", subject).strip(),
         body=text,
         to=[signature.contact_email],
         # Replies reach the letter's organisers, not the site's no-reply sender.
