@@ -13,9 +13,10 @@ def test_an_organiser_drafts_a_letter_and_the_slug_fills_itself(organiser_page, 
     page = organiser_page
     page.goto(f"{live_server.url}/admin/campaigns/letter/add/")
 
-    page.get_by_label("Title").press_sequentially("Release the detained lawyers")
+    # The English text's fields (one section per language): the slug follows its title.
+    page.locator("#id_title_en").press_sequentially("Release the detained lawyers")
     assert page.get_by_label("Slug").input_value() == "release-the-detained-lawyers"
-    page.get_by_label("Body").fill("We urge you to **act**.")
+    page.locator("#id_body_en").fill("We urge you to **act**.")
     page.get_by_role("button", name="Save", exact=True).click()
 
     page.get_by_text("was added successfully").wait_for()
