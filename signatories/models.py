@@ -109,7 +109,10 @@ class Signature(models.Model):
         CANCELLED = "cancelled", _("Not needed any more")
 
     letter = models.ForeignKey(
-        "campaigns.Letter", on_delete=models.PROTECT, related_name="signatures"
+        "campaigns.Letter",
+        verbose_name=_("letter"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
     )
 
     # What the organisation told us.
@@ -226,7 +229,9 @@ class Signature(models.Model):
 
     # The links we email.
     confirmation_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    confirmation_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmation_expires_at = models.DateTimeField(
+        _("confirmation link expires"), null=True, blank=True
+    )
     withdraw_key = models.CharField(max_length=64, unique=True, editable=False)
 
     # Bumped by every organiser's edit, so that a form opened before another organiser saved
