@@ -11,6 +11,7 @@ totals for assistive technology and gives each shaded country a tooltip.
 import bisect
 import functools
 import json
+import unicodedata
 from pathlib import Path
 
 from django.utils.html import escape
@@ -104,7 +105,9 @@ def _legend(bounds: list[int], top: float, width: float) -> tuple[list[str], flo
     items.append((NEUTRAL, pgettext("no organisations from the country", "None")))
 
     def text_width(text: str) -> float:
-        return len(text) * FONT_SIZE * CHAR_WIDTH
+        # Chinese characters (East Asian wide) take a whole em, Latin ones about 0.6.
+        ems = sum(1 if unicodedata.east_asian_width(c) in "WF" else CHAR_WIDTH for c in text)
+        return ems * FONT_SIZE
 
     parts = []
     x, y = GAP, top

@@ -130,3 +130,18 @@ def test_every_country_a_signatory_can_choose_is_on_the_map():
     missing = {code for code, _name in countries} - drawn
 
     assert missing == {"AQ"}  # Antarctica: left off the map
+
+
+def test_the_legends_first_swatch_clears_a_chinese_heading():
+    from django.utils import translation
+
+    from publication.maps import FONT_SIZE
+
+    with translation.override("zh-hans"):
+        svg = ET.fromstring(render_map(LetterCounts(1, by_country=[CountryLine("CN", "", 1, 0)])))
+    heading = next(svg.iter(f"{SVG}text"))
+    first_swatch = [rect for rect in svg.iter(f"{SVG}rect")][-6]
+
+    # Each Chinese character is a full em wide.
+    heading_end = float(heading.get("x")) + len(heading.text) * FONT_SIZE
+    assert float(first_swatch.get("x")) >= heading_end
