@@ -37,6 +37,18 @@ class LetterForm(RevisionCheckedForm):
             )
         return slug
 
+    def clean_language(self):
+        language = self.cleaned_data["language"]
+        if self.instance.pk and self.instance.slug_locked and language != self.instance.language:
+            raise ValidationError(
+                _(
+                    "The letter has taken signatures in this language's text: it stays the "
+                    "authoritative one, as its text versions record."
+                ),
+                code="language_locked",
+            )
+        return language
+
     def clean(self):
         cleaned = super().clean()
         self._check_texts(cleaned)
@@ -59,7 +71,8 @@ class LetterForm(RevisionCheckedForm):
         """The authoritative language has a title and a body; any other language has both or
         nothing (its readers then see the authoritative text): a title over another
         language's body would be a text nobody wrote."""
-        authoritative = cleaned.get("language")
+        # Not in the form once the letter has taken signatures (read-only): the letter's own.
+        authoritative = cleaned.get("language") or self.instance.language
         for code in languages.codes():
             title, summary, body = (cleaned.get(name) for name in languages.text_field_names(code))
             if code != authoritative and not (title or summary or body):

@@ -11,7 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns import languages
-from campaigns.errors import DeliveredLetter, NotDeliverable, SlugLocked, StaleEdit
+from campaigns.errors import (
+    DeliveredLetter,
+    LanguageLocked,
+    NotDeliverable,
+    SlugLocked,
+    StaleEdit,
+)
 from campaigns.models import Letter, LetterVersion, new_invite_key, text_hash
 from campaigns.signals import letter_updated
 
@@ -39,10 +45,13 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
     locked = Letter.objects.select_for_update().get(pk=letter.pk)
     if locked.revision != revision:
         raise StaleEdit(locked)
-    changes = {_stored_name(locked, field): value for field, value in changes.items()}
+    language = changes.get("language", locked.language)
+    changes = {_stored_name(field, language): value for field, value in changes.items()}
     organisers = changes.pop("organisers", None)  # a relation, saved apart from the row
     if "slug" in changes and changes["slug"] != locked.slug and locked.slug_locked:
         raise SlugLocked(locked)
+    if language != locked.language and locked.slug_locked:
+        raise LanguageLocked(locked)
     if locked.is_delivered and _changes_delivered(locked, changes):
         raise DeliveredLetter(locked)
     before = locked.status
@@ -77,10 +86,11 @@ DELIVERED_FIELDS = (
 )
 
 
-def _stored_name(letter: Letter, field: str) -> str:
-    """ "title", "summary" and "body" name the authoritative text's fields."""
+def _stored_name(field: str, language: str) -> str:
+    """The field `field` names: "title", "summary" and "body" are those of the authoritative
+    language's text."""
     if field in languages.TEXT_FIELDS:
-        return languages.localized(field, letter.language)
+        return languages.localized(field, language)
     return field
 
 

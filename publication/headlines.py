@@ -29,7 +29,12 @@ def headline(counts, *, verb: bool = True, strong: bool = False) -> str:
         parts = {"organisations": organisations}
     else:
         m = counts.countries
-        countries = emphasis(ngettext("%(m)s country", "%(m)s countries", m) % {"m": intcomma(m)})
+        # After "from": Russian and Arabic write it in another case than alone (из 1 страны,
+        # 1 страна), so it has its own entry.
+        countries = emphasis(
+            npgettext("from M countries", "%(m)s country", "%(m)s countries", m)
+            % {"m": intcomma(m)}
+        )
         if verb:
             sentence = ngettext(
                 "%(organisations)s from %(countries)s has signed",

@@ -124,6 +124,9 @@ def render_letter_pdf(letter: Letter) -> bytes:
             "letter": letter,
             "title_dir": direction(letter.title),
             "addressee_dir": direction(letter.addressee),
+            # The text's own direction, whatever the page's: an English text in an Arabic PDF
+            # reads left to right (WeasyPrint ignores dir="auto").
+            "body_dir": direction(letter.body),
             "counts": counts,
             "annex": annex(letter, counts),
             "date": letter.delivered_at or timezone.now(),

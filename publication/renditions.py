@@ -40,9 +40,12 @@ class Busy(Exception):
     """Another request is making this rendition and there is no earlier one to give."""
 
 
-def _rendition(letter, kind: str, make, *, dated: bool = False) -> tuple[bytes, bool]:
+def _rendition(
+    letter, kind: str, make, *, dated: bool = False, public: bool = True
+) -> tuple[bytes, bool]:
     """The rendition for the letter as it is now, and whether it is that (False: the last
-    one made, while the current one is being made). Raises Busy."""
+    one made, while the current one is being made). Raises Busy. A preview (`public` False)
+    is never kept as the last one: readers waiting at the launch would get the draft."""
     key = f"rendition:{kind}:{letter_etag(letter, dated=dated)}"
     last = f"rendition:{kind}:last:{letter.pk}:{get_language()}"
     found = cache.get(key)
@@ -52,7 +55,7 @@ def _rendition(letter, kind: str, make, *, dated: bool = False) -> tuple[bytes, 
     if cache.add(lock, 1, LOCK_SECONDS):
         try:
             made = make()
-            cache.set_many({key: made, last: made}, CACHE_SECONDS)
+            cache.set_many({key: made, **({last: made} if public else {})}, CACHE_SECONDS)
             return made, True
         finally:
             cache.delete(lock)
@@ -86,7 +89,9 @@ def _busy() -> HttpResponse:
 @letter_view(allow_preview=True)
 def letter_map(request, letter, preview=False):
     try:
-        svg, fresh = _rendition(letter, "map", lambda: render_map(letter_counts(letter)).encode())
+        svg, fresh = _rendition(
+            letter, "map", lambda: render_map(letter_counts(letter)).encode(), public=not preview
+        )
     except Busy:
         return _busy()
     return _respond(svg, fresh, "image/svg+xml; charset=utf-8")
@@ -97,7 +102,9 @@ def letter_map(request, letter, preview=False):
 @letter_view(allow_preview=True)
 def letter_card(request, letter, preview=False):
     try:
-        png, fresh = _rendition(letter, "card", lambda: render_card(letter, letter_counts(letter)))
+        png, fresh = _rendition(
+            letter, "card", lambda: render_card(letter, letter_counts(letter)), public=not preview
+        )
     except Busy:
         return _busy()
     return _respond(png, fresh, "image/png")
@@ -108,7 +115,9 @@ def letter_card(request, letter, preview=False):
 @letter_view(allow_preview=True, dated=True)
 def letter_pdf(request, letter, preview=False):
     try:
-        pdf, fresh = _rendition(letter, "pdf", lambda: render_letter_pdf(letter), dated=True)
+        pdf, fresh = _rendition(
+            letter, "pdf", lambda: render_letter_pdf(letter), dated=True, public=not preview
+        )
     except Busy:
         return _busy()
     except OSError:  # WeasyPrint's system libraries are missing (scripts/pdf-libraries)

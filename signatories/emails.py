@@ -25,9 +25,10 @@ ALREADY_SIGNED = "already_signed"
 # Organisers imported the signature (signatories.importing): the contact is told they are listed.
 IMPORTED = "imported"
 
-# The line breaks and indentation of a subject's template ("".split() would also take the
-# no-break spaces of French typography, "signature : …").
-TEMPLATE_WHITESPACE = re.compile(r"[ \t\r\n]+")
+# Any run of white space in a subject (its template's line breaks and indentation, a line
+# separator in a title) becomes one space, but for the no-break spaces of French typography
+# ("signature : …"), which str.split() would also take.
+TEMPLATE_WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 Status = Signature.Status
 # A notice is worth sending only while the signature is still in the state it announces:
@@ -77,7 +78,7 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
     send; `extra` goes into the templates' context."""
     letter = signature.letter
     # Everything in the signer's language, the links too: they open the pages in it.
-    with translation.override(signature.language):
+    with translation.override(signature.reading_language):
         # An address not yet confirmed gets nothing the signer typed (a name can carry a
         # phishing text): the letter's own words only.
         context = {**_links(signature), "unconfirmed": kind == CONFIRMATION, **extra}
@@ -90,7 +91,10 @@ def message(signature: Signature, kind: str, **extra) -> EmailMultiAlternatives:
         to=[signature.contact_email],
         # Replies reach the letter's organisers, not the site's no-reply sender.
         reply_to=[letter.reply_to] if letter.reply_to else None,
-        headers={"Auto-Submitted": "auto-generated", "Content-Language": signature.language},
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": signature.reading_language,
+        },
     )
     email.attach_alternative(html, "text/html")
     return email

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -304,6 +305,16 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.organisation_name} ({self.country.code})"
+
+    @property
+    def reading_language(self) -> str:
+        """The site's language closest to the one recorded (a language since removed from
+        LANGUAGES, or a regional variant, falls back): emails and pages speak it, and links
+        carry its prefix."""
+        try:
+            return get_supported_language_variant(self.language or "")
+        except LookupError:
+            return settings.LANGUAGE_CODE
 
     # What a withdraw link (or an organiser) can take back: a confirmed signature.
     WITHDRAWABLE = frozenset({Status.VERIFIED, Status.APPROVED})

@@ -39,16 +39,18 @@ LINK_PROBLEMS = {
 def link_problem(request, error: SignatureError):
     status, template = LINK_PROBLEMS[type(error)]
     signature = error.signature
-    if signature is not None:
-        in_signers_language(signature)
-    context = {"letter": signature.letter if signature else None}
+    if signature is None:
+        return render(request, template, {"letter": None}, status=status)
+    return signers_page(request, signature, template, {"letter": signature.letter}, status)
+
+
+def signers_page(request, signature: Signature, template: str, context=None, status=200):
+    """A page behind an emailed link: it speaks the language the signer signed in, as the
+    email did, whatever the browser asks for (LocaleMiddleware then says so in
+    Content-Language), and has no language switcher (base.html)."""
+    translation.activate(signature.reading_language)
+    context = {"signature": signature, "in_signers_language": True, **(context or {})}
     return render(request, template, context, status=status)
-
-
-def in_signers_language(signature: Signature) -> None:
-    """The pages behind an emailed link speak the language the signer signed in, as the email
-    did, whatever the browser asks for (LocaleMiddleware then says so in Content-Language)."""
-    translation.activate(signature.language)
 
 
 def signing_letter(request, slug) -> Letter:
@@ -119,13 +121,11 @@ def confirm(request, token):
                 signature = services.signature_confirm(token=token)
             except LetterDelivered:  # delivered while counting it: kept now, but not counted
                 signature = services.signature_confirm(token=token)
-            in_signers_language(signature)
-            return render(request, "signatories/confirmed.html", {"signature": signature})
+            return signers_page(request, signature, "signatories/confirmed.html")
         signature = Signature.objects.for_confirmation(token)
     except (InvalidToken, AlreadyConfirmed, ExpiredToken) as error:
         return link_problem(request, error)
-    in_signers_language(signature)
-    return render(request, "signatories/confirm.html", {"signature": signature})
+    return signers_page(request, signature, "signatories/confirm.html")
 
 
 @never_cache
@@ -134,11 +134,9 @@ def withdraw(request, token):
     try:
         if request.method == "POST":
             signature = services.signature_withdraw(token=token)
-            in_signers_language(signature)
-            return render(request, "signatories/withdrawn.html", {"signature": signature})
+            return signers_page(request, signature, "signatories/withdrawn.html")
         signature = Signature.objects.for_withdrawal(token)
         signature.check_withdrawable()
     except (InvalidToken, AlreadyWithdrawn, NotWithdrawable) as error:
         return link_problem(request, error)
-    in_signers_language(signature)
-    return render(request, "signatories/withdraw.html", {"signature": signature})
+    return signers_page(request, signature, "signatories/withdraw.html")

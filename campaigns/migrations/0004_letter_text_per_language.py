@@ -16,6 +16,18 @@ def text_into_english(apps, schema_editor):
         letter.save(update_fields=["title_en", "summary_en", "body_en"])
 
 
+def authoritative_text_back(apps, schema_editor):
+    """Going back: each letter's text is its authoritative language's, so nothing edited since
+    is lost (the texts in other languages go with their columns)."""
+    Letter = apps.get_model("campaigns", "Letter")
+    for letter in Letter.objects.all():
+        code = letter.language.replace("-", "_")
+        letter.title = getattr(letter, f"title_{code}") or letter.title
+        letter.summary = getattr(letter, f"summary_{code}") or ""
+        letter.body = getattr(letter, f"body_{code}") or letter.body
+        letter.save(update_fields=["title", "summary", "body"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0003_embargo_delivery_versions"),
@@ -190,5 +202,5 @@ class Migration(migrations.Migration):
             name="title_zh_hans",
             field=models.CharField(max_length=255, null=True, verbose_name="title"),
         ),
-        migrations.RunPython(text_into_english, migrations.RunPython.noop),
+        migrations.RunPython(text_into_english, authoritative_text_back),
     ]

@@ -41,7 +41,9 @@ class LetterAdmin(
     # mixin adding its pages; the change page shows them through change_form.html's blocks.
     form = LetterForm
     letter_path = ""
-    stale_errors = (letter_errors.StaleEdit, letter_errors.SlugLocked)
+    stale_errors = (
+        letter_errors.StaleEdit, letter_errors.SlugLocked, letter_errors.LanguageLocked,
+    )  # fmt: skip
     refusals = {
         letter_errors.DeliveredLetter: _(
             "Not saved: the letter has been delivered; its text, addressee and status stay as "
@@ -95,7 +97,9 @@ class LetterAdmin(
             "invite_link", "embed_snippet",
         ]  # fmt: skip
         if obj is not None and obj.slug_locked:
-            readonly.append("slug")  # emailed and published links name it
+            # Emailed and published links name the slug; signers signed the authoritative
+            # language's text, which the versions record.
+            readonly += ["slug", "language"]
         return readonly
 
     def get_prepopulated_fields(self, request, obj=None):

@@ -83,3 +83,16 @@ def test_the_page_shows_the_translated_headline_with_its_counts_in_bold(client):
 
     assert "وقّعت <strong>منظمتان</strong> من <strong>دولة واحدة</strong>" in arabic
     assert "<strong>2 организации</strong> из <strong>1 страны</strong> подписали" in russian
+
+
+@pytest.mark.django_db
+def test_a_count_of_countries_on_its_own_is_in_the_nominative(client):
+    letter = LetterFactory()
+    approved(letter, country="KE")
+    approved(letter, country="KE")
+
+    russian = client.get("/ru/").text
+    arabic = client.get("/ar/").text
+
+    assert "2 организации · 1 страна" in russian  # alone; "из 1 страны" after "from"
+    assert "منظمتان · دولة واحدة" in arabic

@@ -195,9 +195,35 @@ def test_the_counts_table_orders_equal_counts_by_the_readers_alphabet(client, le
 @pytest.mark.parametrize(
     ("code", "written"),
     [("en", "5 March 2027, 14:30"), ("fr", "5 mars 2027 14:30"), ("ru", "5 марта 2027 г. 14:30"),
-     ("es", "5 de marzo de 2027 a las 14:30"), ("zh-hans", "2027年3月5日 14:30")],
+     ("es", "5 de marzo de 2027 a las 14:30"), ("zh-hans", "2027年3月5日 14:30"),
+     ("ar", "5 مارس، 2027، 14:30")],
 )  # fmt: skip
 def test_dates_are_written_the_way_each_language_writes_them(client, code, written):
     letter = LetterFactory(closes_at=datetime(2027, 3, 5, 14, 30, tzinfo=UTC))
 
     assert written in page(client, code, letter)
+
+
+def test_once_signed_the_authoritative_language_stays_and_its_text_cannot_be_emptied(
+    admin_client,
+):
+    from django.utils import timezone
+
+    from campaigns.errors import LanguageLocked
+    from tests.support.admin import post_change_form
+
+    letter = LetterFactory(
+        status=Letter.Status.OPEN, opened_at=timezone.now(), title_fr="Titre", body_fr="Corps."
+    )
+    with pytest.raises(LanguageLocked):
+        letter_services.letter_update(
+            letter=letter, changes={"language": "fr"}, revision=letter.revision
+        )
+    url = f"/admin/campaigns/letter/{letter.pk}/change/"
+    assert 'name="language"' not in admin_client.get(url).text  # shown, not editable
+
+    emptied = post_change_form(admin_client, url, title_en="", body_en="")
+
+    assert "The authoritative text needs a title and a body." in emptied.text
+    letter.refresh_from_db()
+    assert (letter.language, letter.title_en) != ("fr", "")

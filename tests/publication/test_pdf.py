@@ -146,3 +146,28 @@ def test_a_name_in_a_right_to_left_script_is_set_right_to_left():
     assert direction("«Правозахисна група»") == "ltr"
     assert direction("12 中国人权观察") == "ltr"
     assert direction("(12) רשת") == "rtl"  # the first letter decides, not the first character
+
+
+def test_in_an_arabic_pdf_an_english_text_keeps_its_direction_and_says_it_is_english(
+    letter, monkeypatch
+):
+    import weasyprint
+    from django.utils import translation
+
+    made = []
+    real_html = weasyprint.HTML
+    monkeypatch.setattr(weasyprint, "HTML", lambda string, **kw: made.append(string) or real_html(
+        string=string, **kw))  # fmt: skip
+
+    with translation.override("ar"):
+        pdf = render_letter_pdf(letter)
+        note = translation.gettext(
+            "This letter has no text in your language yet. Here is its authoritative text "
+            "(%(language)s)."
+        ) % {"language": "English"}
+
+    assert '<html lang="ar" dir="rtl">' in made[0]
+    assert '<div class="body" lang="en" dir="ltr">' in made[0]
+    assert '<h1 lang="en" dir="ltr">Protect civic space now</h1>' in made[0]
+    assert note in made[0]
+    assert "Protect civic space now" in pages(pdf)[0]

@@ -130,3 +130,22 @@ def test_without_weasyprints_libraries_the_pdf_answers_503(client, letter, monke
     response = client.get(f"/letters/{letter.slug}/letter.pdf")
     assert response.status_code == 503
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_drafts_preview_is_never_what_readers_get_while_the_launchs_card_is_made(
+    admin_client, client, monkeypatch
+):
+    monkeypatch.setattr(renditions.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(renditions, "WAIT_SECONDS", 0)
+    letter = LetterFactory(status=Letter.Status.DRAFT, title="DRAFT wording, do not share")
+    preview = admin_client.get(f"/letters/{letter.slug}/card.png")
+    assert preview.status_code == 200
+    letter = letter_services.letter_update(
+        letter=letter, changes={"status": "open", "title": "Final"}, revision=letter.revision
+    )
+    key = f"rendition:card:{renditions.letter_etag(letter)}"
+    cache.add(f"{key}:making", 1, 60)  # the launch: another reader is making the new card
+
+    public = client.get(f"/letters/{letter.slug}/card.png")
+
+    assert public.status_code == 503 and public.content != preview.content

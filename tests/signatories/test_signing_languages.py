@@ -73,6 +73,8 @@ def test_check_email_page_confirmation_email_and_its_links_speak_the_signers_lan
     assert email.subject == subject
     html = email.alternatives[0][0]
     assert said_in(code, "Confirm signature") in html
+    direction = "rtl" if code == "ar" else "ltr"
+    assert f'<html lang="{code}" dir="{direction}">' in html
     # The confirm link has one address in every language (its page speaks the signer's).
     assert "http://testserver/signatures/confirm/" in email.body
     assert Signature.objects.get().language == code
@@ -90,6 +92,7 @@ def test_the_confirm_page_and_every_later_email_keep_the_signers_language(client
 
     assert f'<html lang="{code}"' in page.text
     assert page["Content-Language"] == code
+    assert "language-switcher" not in page.text  # its language is the signature's
     assert f'<html lang="{code}"' in confirmed.text
     review = last_email_to("amina@khrn.or.ke")
     assert review.extra_headers["Content-Language"] == code
@@ -131,3 +134,24 @@ def test_a_letter_in_the_signers_language_is_named_by_its_own_title_in_the_email
     assert "Libérez les défenseurs" in last_email_to("a@fr.example").subject
     # No Spanish text: the authoritative one.
     assert "Free the defenders" in last_email_to("b@es.example").subject
+
+
+@pytest.mark.parametrize(
+    ("recorded", "speaks"),
+    [("pt", "en"), ("", "en"), ("en-us", "en"), ("fr-ca", "fr"), ("zh-hans", "zh-hans")],
+)
+def test_a_language_the_site_does_not_speak_falls_back_to_the_closest_it_does(
+    client, recorded, speaks
+):
+    letter = LetterFactory(requires_approval=True)
+    client.post(f"/letters/{letter.slug}/sign/", form_data())
+    client.post(confirm_path("amina@khrn.or.ke"))
+    Signature.objects.update(language=recorded)  # an old row, or a language since removed
+
+    with committed():
+        services.signature_approve(signature=Signature.objects.get(), by=organiser())
+
+    email = last_email_to("amina@khrn.or.ke")
+    assert email.extra_headers["Content-Language"] == speaks
+    prefix = PREFIXES[speaks]
+    assert f"http://testserver{prefix}/letters/{letter.slug}/" in email.body

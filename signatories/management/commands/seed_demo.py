@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns import languages
 from campaigns.models import Letter
 from signatories.counts import recount
 from signatories.demo import (
@@ -32,6 +33,8 @@ class Command(BaseCommand):
                 "closes_at": timezone.now() + timedelta(days=30),
             },
         )
+        if not created:
+            self._add_missing_texts(letter)
         if not letter.signatures.exists():
             self._sign(letter)
         letter.refresh_from_db()
@@ -39,6 +42,17 @@ class Command(BaseCommand):
             f"{'Created' if created else 'Already present:'} demo letter "
             f"{letter.get_absolute_url()} with {letter.signatures.count()} signatures"
         )
+
+    def _add_missing_texts(self, letter: Letter) -> None:
+        """A demo letter made before it had its text in every language gets the ones it lacks;
+        nothing an organiser wrote is replaced."""
+        missing = {
+            name: value
+            for name, value in demo_letter_fields().items()
+            if name in languages.all_text_field_names() and not getattr(letter, name)
+        }
+        if missing:
+            Letter.objects.filter(pk=letter.pk).update(**missing)
 
     def _sign(self, letter: Letter) -> None:
         # Approved signatures written directly, as an import would, then counted by recount:
