@@ -72,6 +72,8 @@ format: install-dev
 ## Benchmarks (need PostgreSQL and Redis): see bench/README.md.
 bench: install-dev
 	scripts/test-services
-	$(BIN)/python bench/letter_page.py
+	scripts/bench-tools
+	$(BIN)/python bench/surge.py
+	$(BIN)/python bench/letter_page.py --reuse
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/letter_pdf.py

@@ -24,6 +24,7 @@ from signatories.errors import (
 )
 from signatories.forms import SignatureForm
 from signatories.models import Signature
+from signatories.sign_page import blank_sign_page
 
 # Each way a link can be bad has its own page and status; none says more than the holder of
 # the link already knows.
@@ -73,6 +74,8 @@ def sign(request, slug):
     if verdict.retry_after:
         return too_many(request, letter, verdict.retry_after)
     challenge = verdict.challenge or letter.always_challenge
+    if request.method == "GET" and not challenge:
+        return blank_sign_page(request, letter)  # the same for everyone: rendered once
     form = SignatureForm(
         request.POST or None, challenge=challenge, text_version=letter.text_version
     )

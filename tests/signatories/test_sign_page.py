@@ -1,0 +1,79 @@
+"""The blank sign form's page is rendered once per letter version and language, and each
+visitor gets it with their own CSRF token and "started" time (signatories.sign_page)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from campaigns import services as letter_services
+from signatories.models import Signature
+from signatories.sign_page import CSRF_MARK, STARTED_MARK
+from tests.factories import LetterFactory
+from tests.signatories.helpers import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def test_each_visitor_gets_their_own_token_and_time_in_the_same_page(letter):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    one = first.get(f"/letters/{letter.slug}/sign/")
+    two = second.get(f"/letters/{letter.slug}/sign/")
+
+    for page in (one.text, two.text):
+        assert CSRF_MARK not in page and STARTED_MARK not in page
+    assert hidden(one.text, "csrfmiddlewaretoken") != hidden(two.text, "csrfmiddlewaretoken")
+    assert one["Cache-Control"].startswith("max-age=0") or "no-cache" in one["Cache-Control"]
+    # The token in the page is the visitor's own: their post is accepted.
+    data = form_data(csrfmiddlewaretoken=hidden(one.text, "csrfmiddlewaretoken"))
+    posted = first.post(f"/letters/{letter.slug}/sign/", data)
+    assert posted.status_code == 302, posted.text[:500]
+    assert Signature.objects.count() == 1
+
+
+def test_the_form_is_a_fresh_one_with_a_time_of_now(client, letter):
+    from signatories.forms import SignatureForm
+
+    page = client.get(f"/letters/{letter.slug}/sign/").text
+    too_soon = client.post(
+        f"/letters/{letter.slug}/sign/", form_data(started=hidden(page, "started"))
+    )
+
+    # Posted within the same second it was shown: a script's speed, refused.
+    assert too_soon.status_code == 200 and Signature.objects.count() == 0
+    assert SignatureForm  # the same form class renders both
+
+
+def test_what_one_visitor_put_in_the_address_is_not_shown_to_the_next(client, letter):
+    client.get(f"/letters/{letter.slug}/sign/?ref=alice-private-note")
+
+    page = Client().get(f"/letters/{letter.slug}/sign/").text
+
+    assert "alice-private-note" not in page
+
+
+def test_a_change_to_the_letter_shows_on_the_next_request_in_each_language(client, letter):
+    assert "Titre" not in client.get(f"/fr/letters/{letter.slug}/sign/").text
+
+    letter = letter_services.letter_update(
+        letter=letter, changes={"title_fr": "Titre", "body_fr": "Corps."}, revision=letter.revision
+    )
+
+    assert "Titre" in client.get(f"/fr/letters/{letter.slug}/sign/").text
+    assert "Titre" not in client.get(f"/letters/{letter.slug}/sign/").text
+
+
+def test_an_embargoed_letters_page_keeps_its_invite_and_nothing_else(client):
+    letter = LetterFactory(status="embargoed")
+    url = f"/letters/{letter.slug}/sign/?invite={letter.invite_key}"
+
+    client.get(url + "&ref=bob-private-note")
+    page = Client().get(url).text
+
+    assert "bob-private-note" not in page
+    assert f"invite={letter.invite_key}" in page  # the language links keep working
