@@ -73,12 +73,18 @@ def build_database(sizes: dict[str, int]) -> None:
                 """INSERT INTO campaigns_letter (title, title_en, slug, addressee, summary,
                    summary_en, body, body_en, language, contact_email, status, requires_approval,
                    hide_unnamed_countries, always_challenge, goal, closes_at, created_at,
-                   updated_at, opened_at, revision, published_version, invite_key, text_version)
+                   updated_at, opened_at, revision, published_version, invite_key, text_version,
+                   delivered_to)
                    VALUES (%(title)s, %(title)s, %(slug)s, 'The UN', '', '', 'We urge you.',
                            'We urge you.', 'en', '', 'open', true, false, false, %(size)s, NULL,
-                           now(), now(), now(), 0, 1, md5(%(slug)s), 0)
+                           now(), now(), now(), 0, 1, %(invite)s, 0, '')
                    RETURNING id""",
-                {"title": f"Benchmark letter with {size:,} signatures", "slug": slug, "size": size},
+                {
+                    "title": f"Benchmark letter with {size:,} signatures",
+                    "slug": slug,
+                    "size": size,
+                    "invite": f"bench-invite-{slug}",
+                },
             ).fetchone()[0]
             # Generated in the database: a million rows in seconds, not minutes.
             db.execute(
@@ -88,7 +94,8 @@ def build_database(sizes: dict[str, int]) -> None:
                    email_domain_matches, lookalike_domain, hide_country, ip_hash, network_hash,
                    status, initiator, created_at, confirmed_at,
                    approved_at, withdraw_key, revision, email_state, email_kind,
-                   email_attempts, email_error, email_updated_at, email_job, text_version)
+                   email_attempts, email_error, email_updated_at, email_job, text_version,
+                   address_kind, email_domain, name_key, rejection_reason, source)
                    SELECT %(letter)s, 'Organisation ' || md5(g::text),
                           'https://o' || g || '.example',
                           (%(countries)s::text[])[1 + g %% %(n)s], 'Contact', '',
@@ -96,7 +103,9 @@ def build_database(sizes: dict[str, int]) -> None:
                           'c' || g || '@o' || g || '.example', 'organisation ' || md5(g::text),
                           'o' || g || '.example', true, false, false, '', '',
                           'approved', g <= 5, now(), now(), now(),
-                          %(slug)s || '-' || g, 0, 'sent', 'approved', 1, '', now(), '', 1
+                          %(slug)s || '-' || g, 0, 'sent', 'approved', 1, '', now(), '', 1,
+                          'other', 'o' || g || '.example', 'organisation ' || md5(g::text), '',
+                          'form'
                    FROM generate_series(1, %(size)s) AS g""",
                 {
                     "letter": letter_id,

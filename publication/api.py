@@ -77,7 +77,7 @@ def letters(request):
 
 @csrf_exempt
 @require_safe
-@letter_view(json=True)
+@letter_view(json=True, whole_response=True)
 def letter(request, letter):
     return JsonResponse(letter_summary(letter, letter_counts(letter)))
 

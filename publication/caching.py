@@ -8,7 +8,8 @@ is answered 304 before any counting or rendering.
 
 from functools import wraps
 
-from django.http import Http404, JsonResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
@@ -32,6 +33,8 @@ def letter_etag(letter: Letter, *, dated: bool = False) -> str:
         release_id(),
         letter.pk,
         letter.published_version,
+        # Any save of the row, even one that bypasses the services (a shell, a data fix).
+        letter.updated_at.timestamp() if letter.updated_at else 0,
         letter.effective_status,
         letter.days_left,
         get_language(),
@@ -67,28 +70,49 @@ def may_preview(request, letter: Letter) -> bool:
     return user.is_superuser or letter.organisers.filter(pk=user.pk).exists()
 
 
-def letter_view(*, json: bool = False, allow_preview: bool = False, dated: bool = False):
+RESPONSE_SECONDS = 60 * 60  # never stale (the ETag is in the key), only evicted
+# Query parameters that do not change a page: `v` only makes browsers fetch it anew.
+NEUTRAL_PARAMETERS = {"v"}
+
+
+def letter_view(
+    *,
+    json: bool = False,
+    allow_preview: bool = False,
+    dated: bool = False,
+    whole_response: bool = False,
+):
     """Decorate a view taking (request, letter): look the letter up by slug, answer 404 for
     drafts and embargoed letters (or show their organisers a preview, never cached), and
-    answer conditional requests."""
+    answer conditional requests.
+
+    `whole_response`: the response is kept under the letter's ETag and its address, and given
+    as it is to the next readers: at a launch thousands read the page between two changes,
+    and one render serves them all. Only for addresses without a query (a search, a page of
+    the list), which readers could vary without end."""
 
     def decorator(view):
+        whole = _with_whole_letter(view)
+
         @wraps(view)
         def wrapper(request, slug, **kwargs):
-            letter = Letter.objects.filter(slug=slug).first()
+            # What the ETag needs, first: a kept response or a 304 needs nothing more.
+            letter = Letter.objects.filter(slug=slug).only(*ETAG_FIELDS).first()
             preview = letter is not None and not letter.is_public
             if letter is None or (preview and not (allow_preview and may_preview(request, letter))):
                 if json:
                     return JsonResponse({"error": "There is no published letter here."}, status=404)
                 raise Http404
             if preview:
-                response = view(request, letter, preview=True, **kwargs)
+                response = whole(request, letter, preview=True, **kwargs)
                 add_never_cache_headers(response)
                 return response
             etag = letter_etag(letter, dated=dated)
             response = get_conditional_response(request, etag=etag)
+            if response is None and whole_response and set(request.GET) <= NEUTRAL_PARAMETERS:
+                response = _kept_response(f"response:{request.path}:{etag}", whole, request, letter)
             if response is None:
-                response = view(request, letter, **kwargs)
+                response = whole(request, letter, **kwargs)
             if getattr(response, "stale_copy", False):
                 add_never_cache_headers(response)  # an earlier version, while the new is made
             elif response.status_code in (200, 304):
@@ -99,3 +123,30 @@ def letter_view(*, json: bool = False, allow_preview: bool = False, dated: bool 
         return wrapper
 
     return decorator
+
+
+# The letter's fields letter_etag and letter_view read.
+ETAG_FIELDS = [
+    "id", "slug", "status", "closes_at", "published_version", "updated_at", "delivered_at",
+]  # fmt: skip
+
+
+def _with_whole_letter(view):
+    """The view gets the letter with all its fields (one query), not the few of the ETag."""
+
+    @wraps(view)
+    def whole(request, letter, **kwargs):
+        return view(request, Letter.objects.get(pk=letter.pk), **kwargs)
+
+    return whole
+
+
+def _kept_response(key: str, view, request, letter) -> HttpResponse:
+    kept = cache.get(key)
+    if kept is not None:
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+    response = view(request, letter)
+    if response.status_code == 200 and not getattr(response, "stale_copy", False):
+        cache.set(key, (response.content, response["Content-Type"]), RESPONSE_SECONDS)
+    return response

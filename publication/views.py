@@ -2,10 +2,12 @@ import csv
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import Http404, StreamingHttpResponse
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
@@ -38,6 +40,35 @@ def home(request):
         response = redirect(translate_url("/", preferred))
         patch_vary_headers(response, ["Accept-Language", "Cookie"])
         return response
+    # One render serves every reader until a public letter changes (home_key).
+    key = home_key()
+    content = cache.get(key)
+    if content is None:
+        content = _render_home(request).content
+        cache.set(key, content, LISTS_CACHE_SECONDS)
+    response = HttpResponse(content)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return public_cache(response)
+
+
+def home_key() -> str:
+    """Changes with anything the home page shows: each change to a public letter moves its
+    published_version on (their sum grows), a letter opening or leaving adds or takes one,
+    one passing its closing date moves lists, and any save of a row moves updated_at."""
+    now = timezone.now()
+    state = Letter.objects.public().aggregate(
+        versions=Sum("published_version"),
+        letters=Count("pk"),
+        past=Count("pk", filter=Q(closes_at__lte=now)),
+        saved=Max("updated_at"),
+    )
+    saved = state.pop("saved")
+    parts = [release_id(), translation.get_language(), *state.values()]
+    parts.append(saved.timestamp() if saved else 0)
+    return "home:" + ":".join(str(part) for part in parts)
+
+
+def _render_home(request):
     letters = Letter.objects.all()
     open_letters = list(letters.open())
     closed_letters = list(letters.recently_closed()[:RECENTLY_CLOSED_SHOWN])
@@ -45,13 +76,11 @@ def home(request):
     for letter in open_letters + closed_letters:
         letter.totals = totals.get(letter.pk, (0, 0))
     context = {"open_letters": open_letters, "closed_letters": closed_letters}
-    response = render(request, "publication/home.html", context)
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
-    return public_cache(response)
+    return render(request, "publication/home.html", context)
 
 
 @require_safe
-@letter_view(allow_preview=True)
+@letter_view(allow_preview=True, whole_response=True)
 def letter_detail(request, letter, preview=False):
     counts = letter_counts(letter)
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]

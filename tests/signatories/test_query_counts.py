@@ -38,11 +38,13 @@ def test_confirming(client, letter, django_assert_max_num_queries):
     assert Signature.objects.get().status == Signature.Status.VERIFIED
 
 
-def test_reading_the_letter_page_and_its_json(client, letter, django_assert_max_num_queries):
-    client.get(f"/letters/{letter.slug}/")
-    client.get(f"/api/letters/{letter.slug}/")
+def test_reading_the_letter_page_its_json_and_the_home_page(
+    client, letter, django_assert_max_num_queries
+):
+    for path in (f"/letters/{letter.slug}/", f"/api/letters/{letter.slug}/", "/"):
+        first = client.get(path)  # rendered, then kept until the letter changes
 
-    with django_assert_max_num_queries(3):
-        client.get(f"/letters/{letter.slug}/")
-    with django_assert_max_num_queries(3):
-        client.get(f"/api/letters/{letter.slug}/")
+        with django_assert_max_num_queries(1):  # the letter (its version), or the versions
+            again = client.get(path)
+
+        assert again.content == first.content
