@@ -269,3 +269,39 @@ def test_a_form_shown_more_than_a_day_ago_is_sent_again_with_a_fresh_clock(clien
     assert (
         sign(client, letter, started=started_token(at=time.time() - 23 * 3600)).status_code == 302
     )
+
+
+def test_looking_at_the_form_reads_the_counters_the_attempts_wrote_in_one_round_trip(letter):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+    from django_ratelimit.core import get_usage
+
+    from signatories import limits
+
+    for number in range(3):
+        from_address("198.51.100.9").post(
+            f"/letters/{letter.slug}/sign/",
+            form_data(organisation_name=f"Group {number}", contact_email=f"g{number}@x.org"),
+        )
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.9")
+    windows = [
+        (f"sign-{level}-{limit.name}", limit.key("198.51.100.9", letter), rate)
+        for limit in limits.SIGN_LIMITS
+        for level, rate in zip(("soft", "hard"), limit.rates(), strict=True)
+    ]
+    calls = []
+    original = cache.get_many
+    cache.get_many = lambda keys: calls.append(keys) or original(keys)
+    try:
+        read = limits._read_without_counting(windows)
+    finally:
+        del cache.get_many
+
+    # The same counts django-ratelimit reports (and would count against), one cache call.
+    expected = [
+        get_usage(request, group=group, key=lambda g, r, key=key: key, rate=rate)
+        for group, key, rate in windows
+    ]
+    assert [(r["count"], r["limit"]) for r in read] == [(e["count"], e["limit"]) for e in expected]
+    assert read[0]["count"] == 3
+    assert len(calls) == 1
