@@ -12,7 +12,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -26,9 +26,25 @@ METHODS = [
 ]  # fmt: skip
 
 
+class ReusedClients(RedisCacheClient):
+    """Django makes a new redis-py client for every cache call, and building one fills its
+    table of reply parsers (170 entries): a tenth of a cached page's cost (bench/README.md).
+    One client per connection pool does the same work; redis-py clients are thread-safe, the
+    pool hands each call its own connection."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClients
         self._local = LocMemCache(f"fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._down_until = 0.0
 
