@@ -9,12 +9,16 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 
-# Sync workers, two per core and one more: a request spends most of its time on the CPU
-# (rendering, a cache read, one or two queries on a connection kept open), so more processes
-# than cores only queue; the one more covers the moments a worker waits on PostgreSQL or
-# Redis. Each worker holds one database connection (CONN_MAX_AGE), so PostgreSQL sees as many.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# Sync workers, one per core and one more. A request spends most of its time on the CPU
+# (a kept page, a cache read, one or two queries on a connection kept open), so more processes
+# than cores only take turns; the one more covers the moments a worker waits on PostgreSQL or
+# Redis. Measured on 2 cores (bench/README.md, surge.py): 3 sync workers served the letter page
+# at 925 to 1,155 req/s and the sign form at 609; 5 sync workers 975 to 1,064 and 524; gthread
+# (3 workers of 4 threads) 775 to 939 and 497, with p99s up to 190 ms. Each worker holds one
+# database connection (CONN_MAX_AGE), so PostgreSQL sees as many.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+worker_class = os.environ.get("WEB_WORKER_CLASS", "sync")
+threads = int(os.environ.get("WEB_THREADS", 1))  # for WEB_WORKER_CLASS=gthread
 
 # Load the app once, before forking: workers start in milliseconds and share its memory.
 preload_app = True
