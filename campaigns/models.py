@@ -15,10 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import languages
 from campaigns.markdown import render_markdown
+from config.kept_responses import public_pages_changed
 from config.release import release_id
 
 
 class LetterQuerySet(models.QuerySet):
+    def publication_changed(self, pk: int) -> None:
+        """Note that something public about the letter changed: every cache keyed on its old
+        version is bypassed from the commit on, and the kept public pages with it."""
+        self.filter(pk=pk).update(published_version=F("published_version") + 1)
+        public_pages_changed()
+
     def public(self):
         """Letters anyone may see: open and closed ones, not drafts nor embargoed ones."""
         return self.filter(status__in=Letter.PUBLIC_STATUSES)

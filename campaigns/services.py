@@ -20,6 +20,7 @@ from campaigns.errors import (
 )
 from campaigns.models import Letter, LetterVersion, new_invite_key, text_hash
 from campaigns.signals import letter_updated
+from config.kept_responses import public_pages_changed
 
 
 @transaction.atomic(durable=True)
@@ -62,7 +63,7 @@ def letter_update(*, letter: Letter, changes: dict, revision: int, by=None) -> L
     locked.revision += 1
     fields = {*changes, "opened_at", "closed_at", "revision", "updated_at", "text_version"}
     locked.save(update_fields=fields)
-    Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
+    Letter.objects.publication_changed(locked.pk)
     locked.refresh_from_db(fields=["published_version"])
     if organisers is not None:
         locked.organisers.set(organisers)
@@ -149,7 +150,7 @@ def letter_deliver(*, letter: Letter, to: str, at=None) -> Letter:
     locked.revision += 1  # a form opened before must not reopen it
     fields = ["delivered_at", "delivered_to", "status", "closed_at", "revision", "updated_at"]
     locked.save(update_fields=fields)
-    Letter.objects.filter(pk=locked.pk).update(published_version=F("published_version") + 1)
+    Letter.objects.publication_changed(locked.pk)
     locked.refresh_from_db(fields=["published_version"])
     return locked
 
@@ -180,9 +181,12 @@ def letters_close_due() -> int:
     Readers already see such a letter as closed (Letter.effective_status); this makes the
     stored status agree, so admin lists and filters tell organisers the truth.
     """
-    return Letter.objects.filter(status=Letter.Status.OPEN, closes_at__lte=timezone.now()).update(
+    closed = Letter.objects.filter(status=Letter.Status.OPEN, closes_at__lte=timezone.now()).update(
         status=Letter.Status.CLOSED,
         closed_at=F("closes_at"),
         updated_at=timezone.now(),
         revision=F("revision") + 1,  # a form opened before must not reopen it
     )
+    if closed:
+        public_pages_changed()
+    return closed

@@ -48,6 +48,10 @@ class ResilientRedisCache(RedisCache):
         self._local = LocMemCache(f"fallback-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
         self._down_until = 0.0
 
+    def is_shared(self) -> bool:
+        """False while this process's memory stands in for Redis (config.kept_responses)."""
+        return time.monotonic() >= self._down_until
+
     def _call(self, name, *args, **kwargs):
         if time.monotonic() < self._down_until:
             return getattr(self._local, name)(*args, **kwargs)

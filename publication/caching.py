@@ -6,6 +6,7 @@ changes in the same transaction as anything public about the letter, and from th
 is answered 304 before any counting or rendering.
 """
 
+from datetime import timedelta
 from functools import wraps
 
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from django.utils.cache import (
 from django.utils.translation import get_language
 
 from campaigns.models import Letter
+from config.kept_responses import NEUTRAL_PARAMETERS, keep
 from config.release import release_id
 
 MAX_AGE = 60
@@ -42,6 +44,16 @@ def letter_etag(letter: Letter, *, dated: bool = False) -> str:
     if dated and not letter.is_delivered:
         parts.append(timezone.localdate().isoformat())
     return 'W/"{}"'.format("-".join(str(part) for part in parts))
+
+
+def fresh_until(letter: Letter) -> float | None:
+    """When what the ETag holds of the clock next changes for this letter (a Unix time), or
+    None: the days left tick down at each whole day before the closing date, and the letter
+    closes at it."""
+    if letter.closes_at is None or not letter.is_open:
+        return None
+    days = letter.days_left
+    return (letter.closes_at - timedelta(days=days - 1)).timestamp()
 
 
 def public_cache(response):
@@ -71,8 +83,6 @@ def may_preview(request, letter: Letter) -> bool:
 
 
 RESPONSE_SECONDS = 60 * 60  # never stale (the ETag is in the key), only evicted
-# Query parameters that do not change a page: `v` only makes browsers fetch it anew.
-NEUTRAL_PARAMETERS = {"v"}
 
 
 def letter_view(
@@ -86,10 +96,12 @@ def letter_view(
     drafts and embargoed letters (or show their organisers a preview, never cached), and
     answer conditional requests.
 
-    `whole_response`: the response is kept under the letter's ETag and its address, and given
-    as it is to the next readers: at a launch thousands read the page between two changes,
-    and one render serves them all. Only for addresses without a query (a search, a page of
-    the list), which readers could vary without end."""
+    `whole_response`: the response is the same for every reader of the address; it is kept
+    (config.kept_responses) and given as it is to the next readers: at a launch thousands
+    read the page between two changes, and one render serves them all. Only for addresses
+    without a query (a search, a page of the list), which readers could vary without end.
+    It is also kept under the letter's ETag: a change to another letter makes every kept
+    response render anew, and this one is then made without rendering."""
 
     def decorator(view):
         whole = _with_whole_letter(view)
@@ -118,6 +130,8 @@ def letter_view(
             elif response.status_code in (200, 304):
                 response["ETag"] = etag
                 public_cache(response)
+                if whole_response and set(request.GET) <= NEUTRAL_PARAMETERS:
+                    keep(response, until=fresh_until(letter))
             return response
 
         return wrapper

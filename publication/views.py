@@ -3,7 +3,7 @@ import csv
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import translate_url
@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from campaigns.models import Letter
+from config.kept_responses import keep
 from config.release import release_id
 from publication.caching import letter_view, public_cache
 from publication.sharing import letter_share
@@ -40,32 +41,36 @@ def home(request):
         response = redirect(translate_url("/", preferred))
         patch_vary_headers(response, ["Accept-Language", "Cookie"])
         return response
-    # One render serves every reader until a public letter changes (home_key).
-    key = home_key()
+    # One render serves every reader until a public letter changes (home_state).
+    key, until = home_state()
     content = cache.get(key)
     if content is None:
         content = _render_home(request).content
         cache.set(key, content, LISTS_CACHE_SECONDS)
     response = HttpResponse(content)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
-    return public_cache(response)
+    return keep(public_cache(response), until=until)
 
 
-def home_key() -> str:
-    """Changes with anything the home page shows: each change to a public letter moves its
-    published_version on (their sum grows), a letter opening or leaving adds or takes one,
-    one passing its closing date moves lists, and any save of a row moves updated_at."""
+def home_state() -> tuple[str, float | None]:
+    """A key that changes with anything the home page shows, and when the clock next changes
+    it. Each change to a public letter moves its published_version on (their sum grows), a
+    letter opening or leaving adds or takes one, one passing its closing date moves lists,
+    and any save of a row moves updated_at."""
     now = timezone.now()
     state = Letter.objects.public().aggregate(
         versions=Sum("published_version"),
         letters=Count("pk"),
         past=Count("pk", filter=Q(closes_at__lte=now)),
         saved=Max("updated_at"),
+        next_close=Min("closes_at", filter=Q(closes_at__gt=now)),
     )
-    saved = state.pop("saved")
+    saved, next_close = state.pop("saved"), state.pop("next_close")
     parts = [release_id(), translation.get_language(), *state.values()]
     parts.append(saved.timestamp() if saved else 0)
-    return "home:" + ":".join(str(part) for part in parts)
+    return "home:" + ":".join(str(part) for part in parts), (
+        next_close.timestamp() if next_close else None
+    )
 
 
 def _render_home(request):

@@ -84,7 +84,7 @@ class LetterCounts:
 def publication_changed(letter_id: int) -> None:
     """Note that something public about the letter changed: every cache keyed on the old
     version is bypassed from the commit on."""
-    Letter.objects.filter(pk=letter_id).update(published_version=F("published_version") + 1)
+    Letter.objects.publication_changed(letter_id)
 
 
 @dataclass(frozen=True)

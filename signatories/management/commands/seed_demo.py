@@ -53,6 +53,7 @@ class Command(BaseCommand):
         }
         if missing:
             Letter.objects.filter(pk=letter.pk).update(**missing)
+            Letter.objects.publication_changed(letter.pk)
 
     def _sign(self, letter: Letter) -> None:
         # Approved signatures written directly, as an import would, then counted by recount:

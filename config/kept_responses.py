@@ -1,0 +1,145 @@
+"""Public pages answered from the cache before the rest of the middleware and any query.
+
+At a launch thousands of readers ask for the same few addresses (the letter page, its JSON, the
+home page) between two changes. A view that makes a page the same for every reader of its
+address marks the response with `keep`; the middleware stores it as the whole stack finished
+it (headers included) and gives it to the next readers of that address with one cache round
+trip: no session, no user, no database.
+
+What makes a kept response stale, and how each is caught:
+- Anything public changing in the database: every such write calls `public_pages_changed`,
+  which replaces one generation number in the cache. A kept response carries the generation
+  read *before* its view read the database, so one made from data older than a commit never
+  matches the generation that commit set. The number is replaced once at the write (so a
+  request in the same transaction, as in tests, sees the change) and again after the commit
+  (the one that matters: a reader between the two stored a page of the old data).
+- Time: a letter passing its closing date, or a day going by in its "days left", changes the
+  page with no write; `keep(until=…)` bounds the response to that moment.
+- The code, templates and assets: the release is in the key.
+- The language, host and scheme: in the key, as the LocaleMiddleware would pick the language.
+
+One generation for every page keeps the check to a single round trip; a change to one letter
+makes each kept page render once more, which costs nothing next to the reads between changes.
+"""
+
+import hashlib
+import math
+import time
+import uuid
+
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language_from_request
+
+from config.release import release_id
+
+GENERATION_KEY = "kept-responses:generation"
+# Never stale (the generation and the release decide), only evicted; bounded all the same, in
+# case the cache lost a generation change (an outage at the very moment of a write).
+KEPT_SECONDS = 10 * 60
+# Query parameters that do not change a page: `v` only makes browsers fetch it anew.
+NEUTRAL_PARAMETERS = {"v"}
+
+
+def keep(response: HttpResponse, *, until: float | None = None) -> HttpResponse:
+    """Mark a response as the same for every reader of its address, until the time `until`
+    (a Unix timestamp), or until the next change."""
+    response.kept_until = math.inf if until is None else until
+    return response
+
+
+def public_pages_changed() -> None:
+    """Something public changed (called in the transaction that changes it)."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    global _owed
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    # Written to this process's memory while Redis was away: Redis still holds the old one,
+    # and the pages kept under it. Set it again as soon as Redis is back.
+    _owed = not _shared()
+
+
+_owed = False
+
+
+def _current_generation(read: str | None) -> str | None:
+    if read is not None:
+        return read
+    # The first request after the cache was emptied: whoever adds first sets it. A fresh
+    # random value, never an old one, so nothing kept before can match it.
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+    return cache.get(GENERATION_KEY)
+
+
+def _shared() -> bool:
+    """Whether the cache is the one every process writes its generations to: not while the
+    Redis cache stands in with this process's memory (config.cache), where other processes'
+    changes are not seen. (The in-memory cache of the embedded default serves one process.)"""
+    return getattr(cache, "is_shared", _always)()
+
+
+def _always() -> bool:
+    return True
+
+
+class KeptResponseMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _key(request)
+        if key is None:
+            return self.get_response(request)
+        found = cache.get_many([key, GENERATION_KEY])
+        if not _shared():
+            return self.get_response(request)
+        if _owed:
+            _new_generation()
+            return self.get_response(request)
+        kept, generation = found.get(key), found.get(GENERATION_KEY)
+        if kept is not None and kept[0] == generation and time.time() < kept[1]:
+            return _answer(request, headers=kept[2], content=kept[3])
+        generation = _current_generation(generation)
+        response = self.get_response(request)
+        until = getattr(response, "kept_until", None)
+        if until is None or generation is None or not _shared():
+            return response
+        if _same_for_everyone(response):
+            headers = list(response.items())
+            cache.set(key, (generation, until, headers, response.content), KEPT_SECONDS)
+        return response
+
+
+def _key(request) -> str | None:
+    if request.method != "GET":
+        return None
+    if request.META.get("QUERY_STRING") and not set(request.GET) <= NEUTRAL_PARAMETERS:
+        return None  # a search, a page of a list: readers could vary these without end
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # the stack below answers it
+    language = get_language_from_request(request, check_path=True)
+    parts = [release_id(), request.scheme, host, language, request.path]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"kept-responses:{digest}"
+
+
+def _same_for_everyone(response) -> bool:
+    # A cookie is for one visitor (a CSRF token, a session): such a response is never shared.
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def _answer(request, *, headers, content) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return get_conditional_response(request, etag=response.get("ETag"), response=response) or (
+        response
+    )
