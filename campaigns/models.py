@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 from math import ceil
 
 from django.conf import settings
@@ -255,6 +256,15 @@ class Letter(models.Model):
         if self.closes_at is None or not self.is_open:
             return None
         return ceil((self.closes_at - timezone.now()).total_seconds() / 86400)
+
+    def clock_changes_at(self) -> float | None:
+        """When the clock next changes what readers see of the letter (a Unix time), or None:
+        the days left tick down at each whole day before the closing date, and the letter
+        closes at it."""
+        days = self.days_left
+        if days is None:
+            return None
+        return (self.closes_at - timedelta(days=days - 1)).timestamp()
 
     def get_effective_status_display(self) -> str:
         return self.Status(self.effective_status).label

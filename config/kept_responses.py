@@ -26,12 +26,14 @@ import hashlib
 import math
 import time
 import uuid
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language_from_request
 
 from config.release import release_id
@@ -44,10 +46,27 @@ KEPT_SECONDS = 10 * 60
 NEUTRAL_PARAMETERS = {"v"}
 
 
-def keep(response: HttpResponse, *, until: float | None = None) -> HttpResponse:
+@dataclass(frozen=True)
+class Fill:
+    """A page the same for everyone but for a few values of each visitor's (a CSRF token):
+    `content` has marks where they go, and `function` (a dotted path) is called with the
+    request, the content and `arguments` to make each visitor's response, or None for the
+    whole stack to answer (a visitor the page is not right for)."""
+
+    function: str
+    content: str
+    arguments: dict = field(default_factory=dict)
+    # The only cookie such a response may set: the function sets it again for each visitor.
+    cookie: str = ""
+
+
+def keep(
+    response: HttpResponse, *, until: float | None = None, fill: Fill | None = None
+) -> HttpResponse:
     """Mark a response as the same for every reader of its address, until the time `until`
-    (a Unix timestamp), or until the next change."""
+    (a Unix timestamp), or until the next change; with `fill`, the same but for its marks."""
     response.kept_until = math.inf if until is None else until
+    response.kept_fill = fill
     return response
 
 
@@ -104,15 +123,24 @@ class KeptResponseMiddleware:
             return self.get_response(request)
         kept, generation = found.get(key), found.get(GENERATION_KEY)
         if kept is not None and kept[0] == generation and time.time() < kept[1]:
-            return _answer(request, headers=kept[2], content=kept[3])
+            answer = _answer(request, *kept[2:])
+            if answer is not None:
+                return answer
         generation = _current_generation(generation)
         response = self.get_response(request)
         until = getattr(response, "kept_until", None)
         if until is None or generation is None or not _shared():
             return response
-        if _same_for_everyone(response):
-            headers = list(response.items())
-            cache.set(key, (generation, until, headers, response.content), KEPT_SECONDS)
+        fill = response.kept_fill
+        if _same_for_everyone(response, fill):
+            headers = [
+                (name, value) for name, value in response.items() if name != "Content-Length"
+            ]
+            if fill is None:
+                kept = (generation, until, headers, response.content, None, None)
+            else:
+                kept = (generation, until, headers, fill.content, fill.function, fill.arguments)
+            cache.set(key, kept, KEPT_SECONDS)
         return response
 
 
@@ -131,15 +159,23 @@ def _key(request) -> str | None:
     return f"kept-responses:{digest}"
 
 
-def _same_for_everyone(response) -> bool:
-    # A cookie is for one visitor (a CSRF token, a session): such a response is never shared.
-    return response.status_code == 200 and not response.streaming and not response.cookies
+def _same_for_everyone(response, fill: Fill | None) -> bool:
+    # A cookie is for one visitor (a CSRF token, a session): such a response is never shared,
+    # but for the one cookie a Fill sets again for each visitor.
+    cookies = set(response.cookies) - ({fill.cookie} if fill else set())
+    return response.status_code == 200 and not response.streaming and not cookies
 
 
-def _answer(request, *, headers, content) -> HttpResponse:
-    response = HttpResponse(content)
+def _answer(request, headers, content, function, arguments) -> HttpResponse | None:
+    if function is None:
+        response = HttpResponse(content)
+    else:
+        response = import_string(function)(request, content, **arguments)
+        if response is None:
+            return None
     for name, value in headers:
         response[name] = value
+    response["Content-Length"] = str(len(response.content))
     return get_conditional_response(request, etag=response.get("ETag"), response=response) or (
         response
     )

@@ -6,7 +6,6 @@ changes in the same transaction as anything public about the letter, and from th
 is answered 304 before any counting or rendering.
 """
 
-from datetime import timedelta
 from functools import wraps
 
 from django.core.cache import cache
@@ -44,16 +43,6 @@ def letter_etag(letter: Letter, *, dated: bool = False) -> str:
     if dated and not letter.is_delivered:
         parts.append(timezone.localdate().isoformat())
     return 'W/"{}"'.format("-".join(str(part) for part in parts))
-
-
-def fresh_until(letter: Letter) -> float | None:
-    """When what the ETag holds of the clock next changes for this letter (a Unix time), or
-    None: the days left tick down at each whole day before the closing date, and the letter
-    closes at it."""
-    if letter.closes_at is None or not letter.is_open:
-        return None
-    days = letter.days_left
-    return (letter.closes_at - timedelta(days=days - 1)).timestamp()
 
 
 def public_cache(response):
@@ -131,7 +120,7 @@ def letter_view(
                 response["ETag"] = etag
                 public_cache(response)
                 if whole_response and set(request.GET) <= NEUTRAL_PARAMETERS:
-                    keep(response, until=fresh_until(letter))
+                    keep(response, until=letter.clock_changes_at())
             return response
 
         return wrapper

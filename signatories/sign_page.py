@@ -6,20 +6,27 @@ is the same for each of them but for two values: their CSRF token and the time t
 shown (`started`). So the page is rendered once per letter version, language and release with
 a mark in their place, cached, and each request gets a copy with its own values put in.
 
+The page is also kept by config.kept_responses with those marks in, and `fill` makes each
+visitor's copy before any other middleware, the database or the letter: a launch's visitors
+cost one cache round trip each, and one more for the abuse limits.
+
 A form coming back with errors, or one that asks for the proof-of-work check, is rendered for
 its visitor as before.
 """
 
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from campaigns.models import Letter
+from config.kept_responses import Fill, keep
 from config.release import release_id
+from signatories import limits
 from signatories.forms import SignatureForm, started_token
 
 # Random per process start: a visitor cannot put a mark into the page (nothing they send is
@@ -46,8 +53,32 @@ def blank_sign_page(request, letter: Letter) -> HttpResponse:
     if html is None:
         html = _render(request, letter)
         cache.set(key, html, CACHE_SECONDS)
-    html = html.replace(CSRF_MARK, get_token(request)).replace(STARTED_MARK, started_token())
-    return HttpResponse(html)
+    marks = {"csrf": CSRF_MARK, "started": STARTED_MARK}
+    response = HttpResponse(_filled(html, marks, get_token(request)))
+    kept = Fill(
+        function="signatories.sign_page.fill",
+        content=html,
+        arguments={"letter_id": letter.pk, "marks": marks},
+        cookie=settings.CSRF_COOKIE_NAME,
+    )
+    return keep(response, until=letter.clock_changes_at(), fill=kept)
+
+
+def fill(request, content: str, *, letter_id: int, marks: dict) -> HttpResponse | None:
+    """A visitor's copy of the kept page (config.kept_responses), made as the view and the
+    CSRF middleware would; None for a visitor the blank form is not for: one over a limit
+    gets the proof-of-work check or a 429 from the view."""
+    verdict = limits.sign_attempt(request, Letter(pk=letter_id), count=False)
+    if verdict.retry_after or verdict.challenge:
+        return None
+    csrf = CsrfViewMiddleware(lambda request: None)
+    csrf.process_request(request)
+    response = HttpResponse(_filled(content, marks, get_token(request)))
+    return csrf.process_response(request, response)
+
+
+def _filled(html: str, marks: dict, csrf_token: str) -> str:
+    return html.replace(marks["csrf"], csrf_token).replace(marks["started"], started_token())
 
 
 def _render(request, letter: Letter) -> str:

@@ -84,3 +84,52 @@ def test_an_embargoed_letters_page_keeps_its_invite_and_nothing_else(client):
 
     assert "bob-private-note" not in page
     assert f"invite={letter.invite_key}" in page  # the language links keep working
+
+
+def test_the_kept_page_gives_each_later_visitor_a_token_their_post_passes_with(
+    letter, django_assert_num_queries
+):
+    Client().get(f"/letters/{letter.slug}/sign/")  # rendered and kept
+    visitor = Client(enforce_csrf_checks=True)
+
+    with django_assert_num_queries(0):  # config.kept_responses: no letter, no session
+        page = visitor.get(f"/letters/{letter.slug}/sign/")
+    again = visitor.get(f"/letters/{letter.slug}/sign/")  # their cookie comes back
+
+    # Their secret is kept; the cookie is sent again, as Django does, to renew it.
+    assert again.cookies["csrftoken"].value == page.cookies["csrftoken"].value
+    assert "Cookie" in page["Vary"] and "no-store" in page["Cache-Control"]
+    assert int(page["Content-Length"]) == len(page.content)
+    for response in (page, again):
+        token = hidden(response.text, "csrfmiddlewaretoken")
+        data = form_data(csrfmiddlewaretoken=token, contact_email=f"{token[:8]}@khrn.or.ke")
+        assert visitor.post(f"/letters/{letter.slug}/sign/", data).status_code == 302
+    assert Signature.objects.count() == 2
+
+
+def test_a_visitor_over_a_limit_is_not_given_the_kept_page(client, letter, settings):
+    client.get(f"/letters/{letter.slug}/sign/")  # rendered and kept
+    settings.SIGN_LIMIT_ADDRESS_PER_LETTER = "1/h,2/h"
+    client.post(f"/letters/{letter.slug}/sign/", form_data())
+
+    asked = client.get(f"/letters/{letter.slug}/sign/")
+    client.post(f"/letters/{letter.slug}/sign/", form_data(contact_email="b@khrn.or.ke"))
+    refused = client.get(f"/letters/{letter.slug}/sign/")
+
+    assert "altcha" in asked.text  # the proof-of-work check
+    assert refused.status_code == 429
+
+
+def test_the_kept_page_ends_when_the_letter_closes(client):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        letter = LetterFactory(closes_at=start + timedelta(minutes=2))
+        assert "csrfmiddlewaretoken" in client.get(f"/letters/{letter.slug}/sign/").text
+
+        clock.shift(timedelta(minutes=3))
+
+        assert "csrfmiddlewaretoken" not in client.get(f"/letters/{letter.slug}/sign/").text
