@@ -21,6 +21,7 @@ from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
 
 from campaigns.models import Letter
+from config.cache import count_many
 
 
 def client_ip(request) -> str:
@@ -96,10 +97,7 @@ def sign_attempt(request, letter: Letter, *, count: bool) -> Verdict:
         key = limit.key(ip, letter)
         for level, rate in zip(("soft", "hard"), limit.rates(), strict=True):
             windows.append((f"sign-{level}-{limit.name}", key, rate))
-    if count:
-        usages = [_usage(request, group, key, rate, True) for group, key, rate in windows]
-    else:
-        usages = _read_without_counting(windows)
+    usages = (_count if count else _read_without_counting)(windows)
     # Looking at the form (not counting), the next attempt is the one that would be over.
     margin = 0 if count else 1
     retry_after, challenge = None, False
@@ -116,18 +114,41 @@ def _read_without_counting(windows: list[tuple[str, str, str]]) -> list[dict]:
     an attempt, and at a launch thousands look at once. Built on django-ratelimit's own cache
     key and window, so both read the same counters (a test checks that they agree)."""
     now = int(time.time())
+    entries = _windows(windows)
+    found = _cache().get_many([key for key, _limit, _window, _seconds in entries])
+    return [
+        {"count": found.get(key, 0), "limit": limit, "time_left": window - now}
+        for key, limit, window, _seconds in entries
+    ]
+
+
+def _count(windows: list[tuple[str, str, str]]) -> list[dict]:
+    """What django-ratelimit's get_usage(increment=True) does for each window (the first count
+    adds the counter for the window's length, later ones increment it), in one round trip on
+    Redis instead of one or two per window (config.cache.count_many)."""
+    now = int(time.time())
+    entries = _windows(windows)
+    counts = count_many(_cache(), [(key, seconds) for key, _limit, _window, seconds in entries])
+    return [
+        {"count": count, "limit": limit, "time_left": window - now}
+        for count, (_key, limit, window, _seconds) in zip(counts, entries, strict=True)
+    ]
+
+
+def _windows(windows: list[tuple[str, str, str]]) -> list[tuple[str, int, int, int]]:
+    """(cache key, limit, end of the window, seconds the counter lives) of each (group, key,
+    rate), as django-ratelimit makes them."""
     entries = []
     for group, value, rate in windows:
         limit, period = ratelimit_core._split_rate(rate)
         window = ratelimit_core._get_window(value, period)
         key = ratelimit_core._make_cache_key(group, window, rate, value, ratelimit_core.ALL)
-        entries.append((key, limit, window))
-    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-    found = cache.get_many([key for key, _limit, _window in entries])
-    return [
-        {"count": found.get(key, 0), "limit": limit, "time_left": window - now}
-        for key, limit, window in entries
-    ]
+        entries.append((key, limit, window, period + ratelimit_core.EXPIRATION_FUDGE))
+    return entries
+
+
+def _cache():
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
 
 
 def take_sign_email() -> int | None:

@@ -47,3 +47,26 @@ def test_it_uses_redis_when_redis_is_there(settings):
 
     assert redis.Redis.from_url(settings.TEST_REDIS_URL).keys("resilient-test:*")
     assert cache.get("here") == "yes"
+
+
+def test_counters_count_in_local_memory_while_redis_is_away(cache_without_redis):
+    cache = cache_without_redis
+
+    assert cache.count_many([("a", 60), ("b", 60)]) == [1, 1]
+    assert cache.count_many([("a", 60), ("b", 60)]) == [2, 2]
+    assert not cache.is_shared()
+
+
+@pytest.mark.integration
+def test_counters_count_in_one_round_trip_as_add_then_incr_would(settings):
+    import redis
+
+    cache = ResilientRedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "count-test"})
+    cache.delete_many(["first", "second"])
+    cache.add("second", 1, 60)  # counted once before, the way django-ratelimit counts
+
+    assert cache.count_many([("first", 30), ("second", 30)]) == [1, 2]
+    assert cache.count_many([("first", 30), ("second", 30)]) == [2, 3]
+    assert cache.get_many(["first", "second"]) == {"first": 2, "second": 3}
+    assert 0 < redis.Redis.from_url(settings.TEST_REDIS_URL).ttl(cache.make_key("first")) <= 30
+    assert cache.incr("first") == 3  # what a later add-then-incr finds
