@@ -74,6 +74,8 @@ bench: install-dev
 	scripts/test-services
 	scripts/bench-tools
 	$(BIN)/python bench/surge.py
+	$(BIN)/python bench/write_surge.py
+	$(BIN)/python bench/updates.py
+	$(BIN)/python bench/summary.py
 	$(BIN)/python bench/letter_page.py --reuse
-	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/letter_pdf.py

@@ -13,11 +13,13 @@ Bounded in time; traffic goes to 127.0.0.1 only. See bench/README.md.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -195,6 +197,17 @@ def main() -> None:
     print(f"deliveries:     {dict(states)}")
     print(f"seconds:        {finished - started:.1f} (send to every delivery recorded)")
     print(f"last received:  {mailbox.last_at - started:.1f} s after the send")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = {
+        "recipients": count,
+        "delivered": len(mailbox.received),
+        "duplicates": duplicates,
+        "seconds": round(finished - started, 1),
+        "concurrency": options.concurrency,
+    }
+    (out / f"updates-{stamp}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
