@@ -192,7 +192,9 @@ def cpu_seconds() -> dict[str, float]:
             continue  # gone meanwhile
         for needle, program in PROGRAMS.items():
             if needle in command:
-                used[program] = used.get(program, 0) + (int(fields[11]) + int(fields[12])) / tick
+                # Its own time and that of its children that have ended (a backend, a worker).
+                ticks = sum(int(value) for value in fields[11:15])
+                used[program] = used.get(program, 0) + ticks / tick
                 break
     return used
 
