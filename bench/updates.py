@@ -81,9 +81,12 @@ def build_database(recipients: int) -> None:
             "campaigns_letter",
             {
                 "title": "'Benchmark letter'",
+                "title_en": "'Benchmark letter'",
                 "slug": "'bench-updates'",
                 "status": "'open'",
                 "body": "'We urge you.'",
+                "body_en": "'We urge you.'",
+                "language": "'en'",
             },
             "FROM generate_series(1, 1) AS g",
         )
