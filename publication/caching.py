@@ -108,6 +108,9 @@ def letter_view(
                 response = whole(request, letter, preview=True, **kwargs)
                 add_never_cache_headers(response)
                 return response
+            # Read before the page: one made as the letter closes or a day ticks is kept no
+            # longer than the clock allowed when its data was read.
+            until = letter.clock_changes_at()
             etag = letter_etag(letter, dated=dated)
             response = get_conditional_response(request, etag=etag)
             if response is None and whole_response and set(request.GET) <= NEUTRAL_PARAMETERS:
@@ -120,7 +123,7 @@ def letter_view(
                 response["ETag"] = etag
                 public_cache(response)
                 if whole_response and set(request.GET) <= NEUTRAL_PARAMETERS:
-                    keep(response, until=letter.clock_changes_at())
+                    keep(response, until=until)
             return response
 
         return wrapper

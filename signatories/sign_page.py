@@ -47,7 +47,7 @@ def page_key(letter: Letter) -> str:
     return ":".join(str(part) for part in parts)
 
 
-def blank_sign_page(request, letter: Letter) -> HttpResponse:
+def blank_sign_page(request, letter: Letter, *, until: float | None) -> HttpResponse:
     key = page_key(letter)
     html = cache.get(key)
     if html is None:
@@ -61,7 +61,7 @@ def blank_sign_page(request, letter: Letter) -> HttpResponse:
         arguments={"letter_id": letter.pk, "marks": marks},
         cookie=settings.CSRF_COOKIE_NAME,
     )
-    return keep(response, until=letter.clock_changes_at(), fill=kept)
+    return keep(response, until=until, fill=kept)
 
 
 def fill(request, content: str, *, letter_id: int, marks: dict) -> HttpResponse | None:

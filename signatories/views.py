@@ -67,6 +67,8 @@ def signing_letter(request, slug) -> Letter:
 @require_http_methods(["GET", "POST"])
 def sign(request, slug):
     letter = signing_letter(request, slug)
+    # Before the letter is seen open: a form made as it closes is kept no longer than that.
+    until = letter.clock_changes_at()
     if not letter.is_open:
         status = 403 if request.method == "POST" else 200
         return render(request, "signatories/closed.html", {"letter": letter}, status=status)
@@ -75,7 +77,8 @@ def sign(request, slug):
         return too_many(request, letter, verdict.retry_after)
     challenge = verdict.challenge or letter.always_challenge
     if request.method == "GET" and not challenge:
-        return blank_sign_page(request, letter)  # the same for everyone: rendered once
+        # The same for everyone: rendered once, kept, and filled in for each visitor.
+        return blank_sign_page(request, letter, until=until)
     form = SignatureForm(
         request.POST or None, challenge=challenge, text_version=letter.text_version
     )

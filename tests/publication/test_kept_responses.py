@@ -187,3 +187,23 @@ def test_while_redis_is_away_nothing_kept_is_served(client, letter, monkeypatch)
     monkeypatch.setattr(kept_responses, "_shared", lambda: True)
     assert client.get(path).json()["signatories"] == 1  # the change owed is replayed
     assert cache.get(kept_responses.GENERATION_KEY) != "as Redis still holds it"
+
+
+def test_a_page_made_as_the_letter_closes_is_not_kept_past_the_closing(client, monkeypatch):
+    """The page is read while the letter is open and finished after its closing: it may be
+    kept only until the closing, as the time it was read says."""
+    start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        letter = LetterFactory(closes_at=start + timedelta(seconds=30))
+        make = caching._kept_response
+
+        def made_as_the_clock_passes_the_closing(*args):
+            response = make(*args)
+            clock.shift(timedelta(minutes=1))
+            return response
+
+        monkeypatch.setattr(caching, "_kept_response", made_as_the_clock_passes_the_closing)
+        assert client.get(f"/api/letters/{letter.slug}/").json()["status"] == "open"
+        monkeypatch.setattr(caching, "_kept_response", make)
+
+        assert client.get(f"/api/letters/{letter.slug}/").json()["status"] == "closed"
