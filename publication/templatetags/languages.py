@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
+from config.kept_responses import NEUTRAL_PARAMETERS
+
 register = template.Library()
 
 
@@ -51,4 +53,11 @@ def _page(context) -> str:
     if "language_path" in context:
         return context["language_path"]
     request = context.get("request")
-    return request.get_full_path() if request is not None else "/"
+    if request is None:
+        return "/"
+    # Without the parameters that do not change the page: a kept page is given to every
+    # later reader of its address (config.kept_responses), who must not see the first one's.
+    query = request.GET.copy()
+    for name in NEUTRAL_PARAMETERS:
+        query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path

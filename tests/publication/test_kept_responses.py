@@ -207,3 +207,12 @@ def test_a_page_made_as_the_letter_closes_is_not_kept_past_the_closing(client, m
         monkeypatch.setattr(caching, "_kept_response", make)
 
         assert client.get(f"/api/letters/{letter.slug}/").json()["status"] == "closed"
+
+
+def test_the_first_readers_version_parameter_is_not_in_the_next_readers_page(client, letter):
+    for path in (f"/letters/{letter.slug}/", "/"):
+        client.get(f"{path}?v=first-reader")
+
+        page = Client().get(path).text
+
+        assert "first-reader" not in page, path
