@@ -27,6 +27,12 @@ class LetterQuerySet(models.QuerySet):
         self.filter(pk=pk).update(published_version=F("published_version") + 1)
         public_pages_changed()
 
+    def every_publication_changed(self) -> None:
+        """publication_changed for every letter: after a change the site's own code did not
+        make and so did not announce (a bulk update in a shell, raw SQL)."""
+        self.update(published_version=F("published_version") + 1)
+        public_pages_changed()
+
     def public(self):
         """Letters anyone may see: open and closed ones, not drafts nor embargoed ones."""
         return self.filter(status__in=Letter.PUBLIC_STATUSES)

@@ -13,10 +13,15 @@ import time
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.dispatch import Signal
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+# Sent in a process when Redis answers it again after an outage: what the process wrote to its
+# own memory meanwhile, no other process saw (config.kept_responses writes its generation again).
+redis_back = Signal()
 
 RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -84,6 +89,7 @@ class ResilientRedisCache(RedisCache):
         if self._down_until:
             logger.warning("Redis cache back")
             self._down_until = 0.0
+            redis_back.send(sender=type(self))
         return result
 
 

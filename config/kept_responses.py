@@ -28,14 +28,16 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language_from_request
 
+from config.cache import redis_back
 from config.release import release_id
 
 GENERATION_KEY = "kept-responses:generation"
@@ -76,15 +78,14 @@ def public_pages_changed() -> None:
     transaction.on_commit(_new_generation)
 
 
-def _new_generation() -> None:
-    global _owed
+def _new_generation(**kwargs) -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
-    # Written to this process's memory while Redis was away: Redis still holds the old one,
-    # and the pages kept under it. Set it again as soon as Redis is back.
-    _owed = not _shared()
 
 
-_owed = False
+# A change made while Redis was away went to one process's memory: Redis still holds the
+# generation before it, and the pages kept under it. Any process that sees Redis return
+# (the one that made the change, or a web process that saw the outage too) sets a new one.
+redis_back.connect(_new_generation, dispatch_uid="kept-responses-generation")
 
 
 def _current_generation(read: str | None) -> str | None:
@@ -99,7 +100,7 @@ def _current_generation(read: str | None) -> str | None:
 def _shared() -> bool:
     """Whether the cache is the one every process writes its generations to: not while the
     Redis cache stands in with this process's memory (config.cache), where other processes'
-    changes are not seen. (The in-memory cache of the embedded default serves one process.)"""
+    changes are not seen. (Without Redis, nothing is kept at all: settings.KEPT_RESPONSES.)"""
     return getattr(cache, "is_shared", _always)()
 
 
@@ -109,6 +110,8 @@ def _always() -> bool:
 
 class KeptResponseMiddleware:
     def __init__(self, get_response):
+        if not settings.KEPT_RESPONSES:
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
@@ -117,9 +120,6 @@ class KeptResponseMiddleware:
             return self.get_response(request)
         found = cache.get_many([key, GENERATION_KEY])
         if not _shared():
-            return self.get_response(request)
-        if _owed:
-            _new_generation()
             return self.get_response(request)
         kept, generation = found.get(key), found.get(GENERATION_KEY)
         if kept is not None and kept[0] == generation and time.time() < kept[1]:

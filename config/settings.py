@@ -154,6 +154,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages kept whole and given to their next readers (config.kept_responses): only when
+# the cache is Redis, which every process shares. In one process's memory, a change made by
+# another process (a management command, a second server process) would go unseen there.
+KEPT_RESPONSES = bool(REDIS_URL)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Who sends emails: Celery workers when there is a broker; otherwise a thread of the web

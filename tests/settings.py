@@ -20,6 +20,8 @@ EMAIL_JOBS = "celery"
 CELERY_TASK_EAGER_PROPAGATES = True
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = TEST_REDIS_URL
+# The suite runs in one process with an in-memory cache, and tests what production does.
+KEPT_RESPONSES = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than SQLite's in-memory default, so that a Celery worker started by an

@@ -70,3 +70,21 @@ def test_counters_count_in_one_round_trip_as_add_then_incr_would(settings):
     assert cache.get_many(["first", "second"]) == {"first": 2, "second": 3}
     assert 0 < redis.Redis.from_url(settings.TEST_REDIS_URL).ttl(cache.make_key("first")) <= 30
     assert cache.incr("first") == 3  # what a later add-then-incr finds
+
+
+@pytest.mark.integration
+def test_a_change_made_while_redis_was_away_reaches_redis_when_it_returns(settings, monkeypatch):
+    """Kept pages (config.kept_responses) are checked against a generation in Redis; one
+    changed during an outage went to this process's memory only."""
+    from config import kept_responses
+
+    cache = ResilientRedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": "return-test"})
+    monkeypatch.setattr(kept_responses, "cache", cache)
+    cache.set(kept_responses.GENERATION_KEY, "before the outage", None)
+    cache._failed(OSError("Redis away"))
+    kept_responses._new_generation()  # a change, written to this process's memory
+    monkeypatch.setattr(time, "monotonic", lambda: cache._down_until + 1)  # time to retry
+
+    cache.get("anything")  # the first call that reaches Redis again
+
+    assert cache.get(kept_responses.GENERATION_KEY) not in (None, "before the outage")
