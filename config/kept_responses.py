@@ -176,6 +176,14 @@ def _answer(request, headers, content, function, arguments) -> HttpResponse | No
     for name, value in headers:
         response[name] = value
     response["Content-Length"] = str(len(response.content))
-    return get_conditional_response(request, etag=response.get("ETag"), response=response) or (
-        response
-    )
+    # The response itself, or a 304 or 412 for a conditional request.
+    not_modified = get_conditional_response(request, etag=response.get("ETag"), response=response)
+    if not_modified.status_code != 304:
+        return not_modified
+    # With the kept response's headers, as the middleware below this one would have set them on
+    # a 304 (a security policy, the language), but for those of a body it does not have.
+    for name, value in headers:
+        if name != "Content-Type":
+            not_modified[name] = value
+    not_modified["Content-Length"] = "0"
+    return not_modified

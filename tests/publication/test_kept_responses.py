@@ -151,6 +151,21 @@ def test_a_kept_page_answers_304(client, letter):
     assert again.status_code == 304 and again.content == b""
 
 
+def test_a_kept_304_has_the_headers_the_whole_stack_gives_one(client, letter):
+    for path in pages(letter):
+        etag = client.get(path)["ETag"]
+        cache.clear()  # nothing kept: the whole stack answers
+        whole = client.get(path, HTTP_IF_NONE_MATCH=etag)
+        client.get(path)
+
+        kept = client.get(path, HTTP_IF_NONE_MATCH=etag)
+
+        assert whole.status_code == kept.status_code == 304
+        # A security policy, a language: what the whole stack's has, at least.
+        assert whole.headers.items() <= kept.headers.items(), path
+        assert "Content-Type" not in kept.headers
+
+
 def test_a_draft_is_never_kept_for_its_organisers_preview(client, admin_client):
     letter = LetterFactory(status="draft", title="Not yet")
     assert "Not yet" in admin_client.get(f"/letters/{letter.slug}/").text
