@@ -29,9 +29,10 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+import production  # noqa: E402
 from letter_page import COUNTRIES  # noqa: E402
+from production import SERVER  # noqa: E402
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "undersigned_bench_import"
 BROKER = os.environ.get("BENCH_IMPORT_REDIS_URL", "redis://127.0.0.1:6379/12")
 SLUG = "bench-import"
@@ -42,16 +43,7 @@ HEADER = [
 
 
 def environment() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "REDIS_URL": BROKER,
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DEBUG": "false",
-        "SITE_URL": "http://127.0.0.1:8000",
-        "LOG_LEVEL": "WARNING",
-    }
+    return production.environment(DATABASE, REDIS_URL=BROKER)
 
 
 def manage(*args: str) -> float:

@@ -21,12 +21,13 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import production
 import psycopg
 import redis
+from production import SERVER
 from timing import run_timed, summary
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "undersigned_bench"
 PORT = 8123
 COUNTRIES = [
@@ -41,18 +42,14 @@ COUNTRIES = [
 
 
 def env(**extra) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{PORT}",
-        "LOG_LEVEL": "WARNING",
+    return production.environment(
+        DATABASE,
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=f"http://127.0.0.1:{PORT}",
         **extra,
-    }
+    )
 
 
 def manage(*args: str) -> None:

@@ -21,13 +21,14 @@ import sys
 import time
 from pathlib import Path
 
+import production
 import psycopg
+from production import SERVER
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "undersigned_bench_pdf"
 SLUG = "bench-pdf"
 
@@ -79,15 +80,7 @@ COUNTRIES = {
 
 
 def environment() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DEBUG": "false",
-        "SITE_URL": "http://127.0.0.1:8000",
-        "LOG_LEVEL": "WARNING",
-    }
+    return production.environment(DATABASE)
 
 
 def organisations(named: int) -> list[tuple[str, str, bool, bool]]:

@@ -22,14 +22,15 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import production
 import psycopg
 import redis
 from aiosmtpd.controller import Controller
+from production import SERVER
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "undersigned_bench_updates"
 BROKER = os.environ.get("BENCH_UPDATES_REDIS_URL", "redis://127.0.0.1:6379/13")
 SMTP_PORT = 8125
@@ -51,17 +52,9 @@ class Counting:
 
 
 def environment() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "REDIS_URL": BROKER,
-        "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DEBUG": "false",
-        "SITE_URL": "http://127.0.0.1:8000",
-        "LOG_LEVEL": "WARNING",
-    }
+    return production.environment(
+        DATABASE, REDIS_URL=BROKER, EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}"
+    )
 
 
 def build_database(recipients: int) -> None:

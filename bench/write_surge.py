@@ -32,9 +32,10 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
+import production
 import psycopg
 import redis
-from letter_page import SERVER
+from production import SERVER
 from surge import machine
 from timing import summary
 
@@ -50,24 +51,19 @@ CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
 
 
 def environment() -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "REDIS_URL": BROKER,
-        "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{APP_PORT}",
-        "BIND": f"127.0.0.1:{APP_PORT}",
-        "LOG_LEVEL": "WARNING",
+    return production.environment(
+        DATABASE,
+        REDIS_URL=BROKER,
+        EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=f"http://127.0.0.1:{APP_PORT}",
+        BIND=f"127.0.0.1:{APP_PORT}",
         # Each simulated signer is at an address of their own and takes their time.
-        "NUM_PROXIES": "1",
-        "SIGN_MIN_FILL_SECONDS": "0",
-    }
+        NUM_PROXIES="1",
+        SIGN_MIN_FILL_SECONDS="0",
+    )
 
 
 def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -161,6 +157,27 @@ class Requests:
         }
 
 
+def fill_in(requests, number: int, path: str, kinds: tuple[str, str], expected: int, answers):
+    """What a person does with a form: load it (GET), then send it with `answers`, the page's
+    CSRF token and cookie, from client address `number`. Whether the POST got `expected`, and
+    its headers."""
+    address = {"X-Forwarded-For": client_address(number)}
+    ok, headers, content = requests.timed(f"{kinds[0]} (GET)", 200, "GET", path, address)
+    found = ok and form_fields(headers, content)
+    if not found:
+        return False, None
+    cookie, fields = found
+    headers = {
+        **address,
+        "Cookie": f"csrftoken={cookie}",
+        "Referer": f"http://127.0.0.1:{APP_PORT}{path}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    body = urllib.parse.urlencode(fields | answers).encode()
+    ok, headers, _ = requests.timed(f"{kinds[1]} (POST)", expected, "POST", path, headers, body)
+    return ok, headers
+
+
 def form_fields(headers, content: bytes) -> tuple[str, dict] | None:
     page = content.decode()
     token, started = CSRF_FIELD.search(page), STARTED_FIELD.search(page)
@@ -239,13 +256,7 @@ def sign_surge(clients: int, seconds: float) -> tuple[dict, int, float]:
     path = f"/letters/{SLUG}/sign/"
 
     def sign(number: int) -> bool:
-        address = {"X-Forwarded-For": client_address(number)}
-        ok, headers, content = requests.timed("sign form (GET)", 200, "GET", path, address)
-        found = ok and form_fields(headers, content)
-        if not found:
-            return False
-        cookie, fields = found
-        fields |= {
+        answers = {
             "organisation_name": f"Surge Organisation {number}",
             "website": f"https://surge{number}.example.org",
             "country": COUNTRIES[number % len(COUNTRIES)],
@@ -255,14 +266,7 @@ def sign_surge(clients: int, seconds: float) -> tuple[dict, int, float]:
             "authorised": "on",
             "consent": "on",
         }
-        headers = {
-            **address,
-            "Cookie": f"csrftoken={cookie}",
-            "Referer": f"http://127.0.0.1:{APP_PORT}{path}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        body = urllib.parse.urlencode(fields).encode()
-        ok, headers, _ = requests.timed("signature (POST)", 302, "POST", path, headers, body)
+        ok, headers = fill_in(requests, number, path, ("sign form", "signature"), 302, answers)
         return ok and headers["Location"].endswith("/sign/check-email/")
 
     wall = run_clients(clients, seconds, sign)
@@ -281,20 +285,7 @@ def confirm_surge(links: list[str], clients: int, seconds: float) -> tuple[dict,
         if path is None:
             time.sleep(0.05)
             return False
-        address = {"X-Forwarded-For": client_address(number)}
-        ok, headers, content = requests.timed("confirm page (GET)", 200, "GET", path, address)
-        found = ok and form_fields(headers, content)
-        if not found:
-            return False
-        cookie, fields = found
-        headers = {
-            **address,
-            "Cookie": f"csrftoken={cookie}",
-            "Referer": f"http://127.0.0.1:{APP_PORT}{path}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        body = urllib.parse.urlencode(fields).encode()
-        ok, _, _ = requests.timed("confirmation (POST)", 200, "POST", path, headers, body)
+        ok, _ = fill_in(requests, number, path, ("confirm page", "confirmation"), 200, {})
         return ok
 
     wall = run_clients(clients, seconds, confirm)

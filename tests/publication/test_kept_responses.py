@@ -17,6 +17,7 @@ from config import kept_responses
 from publication import caching
 from tests.factories import LetterFactory
 from tests.signatories.test_counts import approved
+from tests.support.clock import closing_while_made
 
 pytestmark = pytest.mark.django_db
 
@@ -219,19 +220,8 @@ def test_without_redis_nothing_is_kept(settings, letter, django_assert_max_num_q
 def test_a_page_made_as_the_letter_closes_is_not_kept_past_the_closing(client, monkeypatch):
     """The page is read while the letter is open and finished after its closing: it may be
     kept only until the closing, as the time it was read says."""
-    start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    with time_machine.travel(start, tick=False) as clock:
-        letter = LetterFactory(closes_at=start + timedelta(seconds=30))
-        make = caching._kept_response
-
-        def made_as_the_clock_passes_the_closing(*args):
-            response = make(*args)
-            clock.shift(timedelta(minutes=1))
-            return response
-
-        monkeypatch.setattr(caching, "_kept_response", made_as_the_clock_passes_the_closing)
+    with closing_while_made(monkeypatch, caching, "_kept_response") as letter:
         assert client.get(f"/api/letters/{letter.slug}/").json()["status"] == "open"
-        monkeypatch.setattr(caching, "_kept_response", make)
 
         assert client.get(f"/api/letters/{letter.slug}/").json()["status"] == "closed"
 

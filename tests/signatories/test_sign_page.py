@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 
 from campaigns import services as letter_services
+from signatories import sign_page
 from signatories.models import Signature
 from signatories.sign_page import CSRF_MARK, STARTED_MARK
 from tests.factories import LetterFactory
 from tests.signatories.helpers import form_data
+from tests.support.clock import closing_while_made
 
 pytestmark = pytest.mark.django_db
 
@@ -138,25 +140,8 @@ def test_the_kept_page_ends_when_the_letter_closes(client):
 
 
 def test_a_form_made_as_the_letter_closes_is_not_shown_past_the_closing(client, monkeypatch):
-    from datetime import UTC, datetime, timedelta
-
-    import time_machine
-
-    from signatories import sign_page
-
-    start = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    with time_machine.travel(start, tick=False) as clock:
-        letter = LetterFactory(closes_at=start + timedelta(seconds=30))
-        render = sign_page._render
-
-        def made_as_the_clock_passes_the_closing(*args):
-            html = render(*args)
-            clock.shift(timedelta(minutes=1))
-            return html
-
-        monkeypatch.setattr(sign_page, "_render", made_as_the_clock_passes_the_closing)
+    with closing_while_made(monkeypatch, sign_page, "_render") as letter:
         assert 'name="authorised"' in client.get(f"/letters/{letter.slug}/sign/").text
-        monkeypatch.setattr(sign_page, "_render", render)
 
         page = client.get(f"/letters/{letter.slug}/sign/").text
 
