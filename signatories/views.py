@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from campaigns.models import Letter
+from config.kept_responses import keep
 from signatories import limits, services
 from signatories.errors import (
     AlreadyConfirmed,
@@ -112,8 +113,10 @@ def too_many(request, letter, retry_after: int):
 @never_cache
 def check_email(request, slug):
     letter = signing_letter(request, slug)
+    until = letter.clock_changes_at()
     context = {"letter": letter, "confirmation_days": settings.SIGNATURE_CONFIRMATION_DAYS}
-    return render(request, "signatories/check_email.html", context)
+    # The same for every signer (each one reaches it after signing): rendered once and kept.
+    return keep(render(request, "signatories/check_email.html", context), until=until)
 
 
 @never_cache

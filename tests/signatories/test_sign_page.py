@@ -146,3 +146,16 @@ def test_a_form_made_as_the_letter_closes_is_not_shown_past_the_closing(client, 
         page = client.get(f"/letters/{letter.slug}/sign/").text
 
     assert 'name="authorised"' not in page
+
+
+def test_the_check_email_page_is_kept_and_follows_the_letter(client, django_assert_num_queries):
+    letter = LetterFactory(requires_approval=True)
+    path = f"/letters/{letter.slug}/sign/check-email/"
+    assert "the organisers check the signature" in client.get(path).text
+    with django_assert_num_queries(0):
+        assert client.get(path).status_code == 200
+
+    letter.requires_approval = False
+    letter.save()
+
+    assert "counted straight away" in client.get(path).text
