@@ -42,14 +42,13 @@ COUNTRIES = [
 
 
 def env(**extra) -> dict:
-    return production.environment(
-        DATABASE,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        SECURE_SSL_REDIRECT="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL=f"http://127.0.0.1:{PORT}",
-        **extra,
-    )
+    settings = {
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{PORT}",
+    }
+    return production.environment(DATABASE, **(settings | extra))
 
 
 def manage(*args: str) -> None:
