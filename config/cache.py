@@ -29,6 +29,7 @@ METHODS = [
     "add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "decr", "set_many",
     "delete_many", "clear",
 ]  # fmt: skip
+READS = {"get", "get_many", "has_key"}
 
 
 class ReusedClients(RedisCacheClient):
@@ -90,6 +91,9 @@ class ResilientRedisCache(RedisCache):
             logger.warning("Redis cache back")
             self._down_until = 0.0
             redis_back.send(sender=type(self))
+            if name in READS:
+                # Read before the receivers wrote what they had to (a new generation): again.
+                return self._call(name, *args, **kwargs)
         return result
 
 
