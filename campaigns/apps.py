@@ -18,8 +18,10 @@ class CampaignsConfig(AppConfig):
         def letter_saved(**kwargs):
             public_pages_changed()
 
-        # A migration, a data migration included, may change anything public: every page is
-        # made anew after one (cheap, and a deploy restarts the processes anyway).
+        # A migration, a data migration included, may change anything public: every letter's
+        # version moves after one (even one that applied nothing), so every page is made anew
+        # and browsers fetch each letter again once. The check is on the state migrate reached;
+        # the update is on the model as the code has it.
         def migrated(using, apps=None, **kwargs):
             try:
                 if apps is not None:  # the state migrate reached (none from flush)

@@ -159,8 +159,11 @@ def letter_deliver(*, letter: Letter, to: str, at=None) -> Letter:
 def letter_new_invite(*, letter: Letter) -> Letter:
     """Give the letter a new invite key: the old invite link stops working at once (a link
     that leaked before the launch)."""
-    Letter.objects.filter(pk=letter.pk).update(invite_key=new_invite_key())
-    letter.refresh_from_db(fields=["invite_key"])
+    with transaction.atomic():
+        Letter.objects.filter(pk=letter.pk).update(invite_key=new_invite_key())
+        # The pages made for invitees carry the key in their links (the sign form's languages).
+        Letter.objects.publication_changed(letter.pk)
+    letter.refresh_from_db(fields=["invite_key", "published_version"])
     return letter
 
 

@@ -5,7 +5,9 @@ limits' counters, the proof-of-work replay guard) must not turn a Redis outage i
 hangs. Each call goes to Redis with short socket timeouts; when Redis fails, the same call goes
 to a local memory cache, and Redis is tried again after RETRY_AFTER seconds. Cached values are
 keyed on versions (never stale), so reading a local copy is always correct; limits count per
-process for the while, which is the documented fallback.
+process for the while, which is the documented fallback. The exception is what must be the
+same in every process, the kept pages' generation: config.kept_responses keeps nothing while
+the local copy stands in (`is_shared`), and writes a new one when Redis is back (`redis_back`).
 """
 
 import logging

@@ -16,7 +16,7 @@ What makes a kept response stale, and how each is caught:
 - Time: a letter passing its closing date, or a day going by in its "days left", changes the
   page with no write; `keep(until=…)` bounds the response to that moment.
 - The code, templates and assets: the release is in the key.
-- The language, host and scheme: in the key, as the LocaleMiddleware would pick the language.
+- The language, host and scheme: in the key (the language as LocaleMiddleware picks it).
 
 One generation for every page keeps the check to a single round trip; a change to one letter
 makes each kept page render once more, which costs nothing next to the reads between changes.
@@ -35,7 +35,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.module_loading import import_string
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language_from_path, get_language_from_request
 
 from config.cache import redis_back
 from config.release import release_id
@@ -104,6 +104,11 @@ def _shared() -> bool:
     return getattr(cache, "is_shared", _always)()
 
 
+def generation_is_shared() -> bool:
+    """Whether a generation written now reached every process (manage.py refresh_pages)."""
+    return _shared()
+
+
 def _always() -> bool:
     return True
 
@@ -153,10 +158,21 @@ def _key(request) -> str | None:
         host = request.get_host()
     except DisallowedHost:
         return None  # the stack below answers it
-    language = get_language_from_request(request, check_path=True)
-    parts = [release_id(), request.scheme, host, language, request.path]
+    parts = [release_id(), request.scheme, host, _language(request), request.path]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f"kept-responses:{digest}"
+
+
+def _language(request) -> str:
+    """The language the page is made in, as LocaleMiddleware picks it: the address's prefix;
+    without one, the default language (prefix_default_language=False), whatever the browser
+    asks for, but at "/", whose view sends a browser to the language it prefers."""
+    from_path = get_language_from_path(request.path_info)
+    if from_path:
+        return from_path
+    if request.path_info == "/":
+        return get_language_from_request(request)
+    return settings.LANGUAGE_CODE
 
 
 def _same_for_everyone(response, fill: Fill | None) -> bool:

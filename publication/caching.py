@@ -88,7 +88,8 @@ def letter_view(
     `whole_response`: the response is the same for every reader of the address; it is kept
     (config.kept_responses) and given as it is to the next readers: at a launch thousands
     read the page between two changes, and one render serves them all. Only for addresses
-    without a query (a search, a page of the list), which readers could vary without end.
+    without a query but `v` (not a search, a page of the list: readers could vary those
+    without end).
     It is also kept under the letter's ETag: a change to another letter makes every kept
     response render anew, and this one is then made without rendering."""
 

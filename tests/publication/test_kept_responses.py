@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from campaigns import services as letter_services
+from campaigns.models import Letter
 from config import kept_responses
 from publication import caching
 from tests.factories import LetterFactory
@@ -127,6 +128,19 @@ def test_the_version_parameter_gets_the_kept_page(client, letter, django_assert_
         assert client.get(f"/letters/{letter.slug}/?v=7").status_code == 200
 
 
+def test_an_address_without_a_language_is_kept_once_whatever_the_browser_asks_for(
+    letter, django_assert_num_queries
+):
+    """LocaleMiddleware makes such addresses in the default language for every browser."""
+    path = f"/letters/{letter.slug}/"
+    first = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
+
+    with django_assert_num_queries(0):
+        second = Client().get(path, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert second.content == first.content and second["Content-Language"] == "en"
+
+
 def test_a_browser_asking_for_another_language_is_still_sent_to_it(client, letter):
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200  # kept
 
@@ -236,8 +250,6 @@ def test_the_first_readers_version_parameter_is_not_in_the_next_readers_page(cli
 
 
 def test_a_change_no_save_announces_shows_after_refresh_pages(client, letter):
-    from campaigns.models import Letter
-
     client.get(f"/letters/{letter.slug}/")
     Letter.objects.filter(pk=letter.pk).update(title="Changed in a shell")  # no signal
 
@@ -247,11 +259,39 @@ def test_a_change_no_save_announces_shows_after_refresh_pages(client, letter):
 
 
 def test_a_migration_refreshes_the_kept_pages(client, letter):
-    from campaigns.models import Letter
-
     client.get(f"/letters/{letter.slug}/")
     Letter.objects.filter(pk=letter.pk).update(title="Changed by a data migration")
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
     assert "Changed by a data migration" in client.get(f"/letters/{letter.slug}/").text
+
+
+@pytest.mark.integration
+def test_refresh_pages_says_so_when_redis_did_not_get_the_change(
+    client, letter, settings, monkeypatch
+):
+    """Run from a process that cannot reach Redis, the new generation would go to its own
+    memory and die with it: the web processes would keep their pages, so it must not say it
+    worked."""
+    import uuid
+
+    from django.core.management.base import CommandError
+
+    from config.cache import ResilientRedisCache
+
+    prefix = f"refresh-test-{uuid.uuid4().hex}"
+    shared = ResilientRedisCache(settings.TEST_REDIS_URL, {"KEY_PREFIX": prefix})
+    monkeypatch.setattr(kept_responses, "cache", shared)
+    path = f"/letters/{letter.slug}/"
+    client.get(path)
+    Letter.objects.filter(pk=letter.pk).update(title="Changed in a shell")
+    shared._failed(OSError("Redis away from this process"))
+
+    with pytest.raises(CommandError, match="Redis did not answer"):
+        call_command("refresh_pages", stdout=StringIO())
+
+    shared._down_until = 0.0  # the web processes, which reach Redis: run again, it works
+    call_command("refresh_pages", stdout=StringIO())
+    assert "Changed in a shell" in client.get(path).text
+    shared.delete_many([kept_responses.GENERATION_KEY])

@@ -159,3 +159,15 @@ def test_the_check_email_page_is_kept_and_follows_the_letter(client, django_asse
     letter.save()
 
     assert "counted straight away" in client.get(path).text
+
+
+def test_a_new_invite_key_replaces_the_old_one_in_the_embargoed_sign_page(client):
+    """The page's language links carry the invite; the revoked key must not stay in them."""
+    letter = LetterFactory(status="embargoed")
+    old = letter.invite_key
+    assert old in client.get(f"/letters/{letter.slug}/sign/?invite={old}").text
+
+    letter = letter_services.letter_new_invite(letter=letter)
+    page = client.get(f"/letters/{letter.slug}/sign/?invite={letter.invite_key}").text
+
+    assert old not in page and letter.invite_key in page
