@@ -24,12 +24,12 @@ class LetterQuerySet(models.QuerySet):
     def publication_changed(self, pk: int) -> None:
         """Note that something public about the letter changed: every cache keyed on its old
         version is bypassed from the commit on, and the kept public pages with it."""
-        self.filter(pk=pk).update(published_version=F("published_version") + 1)
-        public_pages_changed()
+        self.filter(pk=pk).every_publication_changed()
 
     def every_publication_changed(self) -> None:
-        """publication_changed for every letter: after a change the site's own code did not
-        make and so did not announce (a bulk update in a shell, raw SQL)."""
+        """publication_changed for every letter of the queryset; on all of them, after a
+        change the site's own code did not make and so did not announce (a bulk update in a
+        shell, raw SQL)."""
         self.update(published_version=F("published_version") + 1)
         public_pages_changed()
 

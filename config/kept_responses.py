@@ -97,16 +97,12 @@ def _current_generation(read: str | None) -> str | None:
     return cache.get(GENERATION_KEY)
 
 
-def _shared() -> bool:
+def generation_is_shared() -> bool:
     """Whether the cache is the one every process writes its generations to: not while the
     Redis cache stands in with this process's memory (config.cache), where other processes'
-    changes are not seen. (Without Redis, nothing is kept at all: settings.KEPT_RESPONSES.)"""
+    changes are not seen (manage.py refresh_pages says so). Without Redis, nothing is kept at
+    all: settings.KEPT_RESPONSES."""
     return getattr(cache, "is_shared", _always)()
-
-
-def generation_is_shared() -> bool:
-    """Whether a generation written now reached every process (manage.py refresh_pages)."""
-    return _shared()
 
 
 def _always() -> bool:
@@ -124,7 +120,7 @@ class KeptResponseMiddleware:
         if key is None:
             return self.get_response(request)
         found = cache.get_many([key, GENERATION_KEY])
-        if not _shared():
+        if not generation_is_shared():
             return self.get_response(request)
         kept, generation = found.get(key), found.get(GENERATION_KEY)
         if kept is not None and kept[0] == generation and time.time() < kept[1]:
@@ -134,7 +130,7 @@ class KeptResponseMiddleware:
         generation = _current_generation(generation)
         response = self.get_response(request)
         until = getattr(response, "kept_until", None)
-        if until is None or generation is None or not _shared():
+        if until is None or generation is None or not generation_is_shared():
             return response
         fill = response.kept_fill
         if _same_for_everyone(response, fill):
